@@ -1,0 +1,211 @@
+"""The one parameter model: every scene, morph, post, frequency and camera parameter.
+
+Sliders, mouse, keyboard, CLI ``--set``, gamepad and the recorder all change the scene
+through :class:`ParamState`; the renderer reads it. Shader uniforms carry the same
+names as the parameters. Nothing here imports panda3d, so it is testable on its own.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+GROUPS = ("scene", "morph", "post", "frequency", "camera")
+GROUP_LABELS = {
+    "scene": "Scene",
+    "morph": "Morph",
+    "post": "Post Processing",
+    "frequency": "Frequency Decomp.",
+    "camera": "Camera",
+}
+
+
+class ParamError(ValueError):
+    """A parameter name or value the model rejects; the message says why."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    group: str
+    label: str
+    min: float
+    max: float
+    default: float
+    integer: bool = False
+    help: str = ""
+
+    def validate(self, value) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ParamError(f"{self.name}: {value!r} is not a number") from None
+        if not math.isfinite(v):
+            raise ParamError(f"{self.name}: {value!r} is not a finite number")
+        if v < self.min or v > self.max:
+            raise ParamError(
+                f"{self.name}={value} is out of range [{_fmt(self.min)}, {_fmt(self.max)}]"
+            )
+        if self.integer:
+            if v != round(v):
+                raise ParamError(f"{self.name}={value} must be a whole number")
+            v = float(round(v))
+        return v
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name, "group": self.group, "label": self.label,
+            "min": self.min, "max": self.max, "default": self.default,
+            "integer": self.integer, "help": self.help,
+        }
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+P = Param
+PARAMS: tuple[Param, ...] = (
+    # Scene (pre-rasterisation): textures and lighting.
+    P("background_blur", "scene", "Background Blur", 0.0, 1.0, 0.0,
+      help="mip level of the background; 1 = its average colour"),
+    P("background_saturation", "scene", "Background Saturation", 0.0, 1.0, 1.0),
+    P("texture_influence", "scene", "Texture Influence", 0.0, 1.0, 1.0,
+      help="0 = the object's texture replaced by solid white"),
+    P("texture_blur", "scene", "Texture Blur", 0.0, 1.0, 0.0,
+      help="mip bias on the object's texture; 1 = its average colour"),
+    P("lighting_influence", "scene", "Lighting Influence", 0.0, 1.0, 1.0,
+      help="0 = uniform shading 1.0, 1 = three Blinn lights"),
+    # Morph between the two objects of a pair (shared topology and UVs).
+    P("overall_morph", "morph", "Overall", 0.0, 1.0, 0.0,
+      help="linked control: setting it sets shape_morph and texture_morph"),
+    P("shape_morph", "morph", "Shape", 0.0, 1.0, 0.0),
+    P("texture_morph", "morph", "Texture", 0.0, 1.0, 0.0),
+    # Post processing on the rasterised image, applied in this order.
+    P("alpha", "post", "Alpha", 0.0, 1.0, 1.0, help="darkens towards black"),
+    P("hue", "post", "Hue", -0.5, 0.5, 0.0, help="-0.5..0.5 = -180..180 degrees"),
+    P("saturation", "post", "Saturation", 0.0, 1.0, 1.0, help="0 = grey"),
+    P("custom", "post", "Custom Parameter", 0.0, 2.0, 1.0,
+      help="drives the custom GLSL snippet (default: contrast factor)"),
+    P("patch_shuffle", "post", "Patch Shuffling", 1, 8, 1, integer=True,
+      help="k x k cells in a seeded random order; 1 = unchanged"),
+    # Frequency decomposition: low = Gaussian blur (sigma = cutoff), high = image - low.
+    P("freq_cutoff", "frequency", "Cutoff", 0.5, 16.0, 4.0,
+      help="Gaussian sigma of the low band, in pixels of the 224 image"),
+    P("low_alpha", "frequency", "Low Alpha", 0.0, 2.0, 1.0, help="0 = uniform grey"),
+    P("high_alpha", "frequency", "High Alpha", 0.0, 2.0, 1.0),
+    P("low_sigma", "frequency", "Low Sigma", 0.0, 8.0, 0.0, help="extra blur of the low band (px)"),
+    P("high_sigma", "frequency", "High Sigma", 0.0, 8.0, 0.0, help="blur of the high band (px)"),
+    P("low_hue", "frequency", "Low Hue", -0.5, 0.5, 0.0),
+    P("high_hue", "frequency", "High Hue", -0.5, 0.5, 0.0),
+    # Camera orbiting the object (degrees, scene units).
+    P("yaw", "camera", "Yaw", -180.0, 180.0, -40.0, help="0 = side view, head to the right"),
+    P("pitch", "camera", "Pitch", -89.0, 89.0, -12.0),
+    P("roll", "camera", "Roll", -180.0, 180.0, 0.0),
+    P("distance", "camera", "Distance", 0.5, 12.0, 3.2),
+    P("pan_x", "camera", "Pan X", -2.0, 2.0, 0.0),
+    P("pan_y", "camera", "Pan Y", -2.0, 2.0, 0.0),
+)
+BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+DISCRETE = {"object": "dog_cat", "background": "lawn"}
+
+# overall_morph is the linked control of the thesis: it moves both halves together.
+LINKED = {"overall_morph": ("shape_morph", "texture_morph")}
+
+
+def params_in(group: str) -> list[Param]:
+    return [p for p in PARAMS if p.group == group]
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``"hue=0.25"`` -> ``("hue", "0.25")`` with a clear error for anything else."""
+    if "=" not in text:
+        raise ParamError(f"expected NAME=VALUE, got {text!r}")
+    name, value = (s.strip() for s in text.split("=", 1))
+    return name, value
+
+
+Listener = Callable[[str, object], None]
+
+
+class ParamState:
+    """Current values, validated; listeners hear every change (name, new value)."""
+
+    def __init__(self):
+        self._values: dict[str, float] = {p.name: p.default for p in PARAMS}
+        self._discrete: dict[str, str] = dict(DISCRETE)
+        self._listeners: list[Listener] = []
+        self.version = 0  # bumped on every change: cheap "did anything change?"
+
+    # -- reading ---------------------------------------------------------------
+    def __getitem__(self, name: str):
+        if name in self._values:
+            return self._values[name]
+        if name in self._discrete:
+            return self._discrete[name]
+        raise ParamError(self._unknown(name))
+
+    def values(self) -> dict[str, float]:
+        return dict(self._values)
+
+    def snapshot(self) -> dict:
+        return {**self._values, **self._discrete}
+
+    # -- writing ---------------------------------------------------------------
+    def set(self, name: str, value) -> None:
+        if name in self._discrete:
+            self._set_discrete(name, value)
+            return
+        if name not in BY_NAME:
+            raise ParamError(self._unknown(name))
+        v = BY_NAME[name].validate(value)
+        changes = [(name, v)] + [(n, v) for n in LINKED.get(name, ())]
+        for n, val in changes:
+            if self._values[n] != val:
+                self._values[n] = val
+                self._changed(n, val)
+
+    def update(self, assignments: dict | Iterable[tuple[str, object]]) -> None:
+        """Apply several values; all are validated before any is applied."""
+        items = list(assignments.items() if isinstance(assignments, dict) else assignments)
+        for name, value in items:
+            if name in self._discrete:
+                if not str(value):
+                    raise ParamError(f"{name}: empty value")
+            elif name in BY_NAME:
+                BY_NAME[name].validate(value)
+            else:
+                raise ParamError(self._unknown(name))
+        for name, value in items:
+            self.set(name, value)
+
+    def reset(self, group: str | None = None) -> None:
+        for p in PARAMS:
+            if group is None or p.group == group:
+                self.set(p.name, p.default)
+
+    def subscribe(self, fn: Listener) -> Callable[[], None]:
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    # -- internals ---------------------------------------------------------------
+    def _set_discrete(self, name: str, value) -> None:
+        value = str(value)
+        if not value:
+            raise ParamError(f"{name}: empty value")
+        if self._discrete[name] != value:
+            self._discrete[name] = value
+            self._changed(name, value)
+
+    def _changed(self, name: str, value) -> None:
+        self.version += 1
+        for fn in list(self._listeners):
+            fn(name, value)
+
+    @staticmethod
+    def _unknown(name: str) -> str:
+        import difflib
+        known = list(BY_NAME) + list(DISCRETE)
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        return f"unknown parameter {name!r}{hint}; `perturber render --list-params` lists them"

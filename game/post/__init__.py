@@ -1,0 +1,1 @@
+"""The post-processing chain: one file per effect, applied in the thesis' order."""

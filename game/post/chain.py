@@ -1,0 +1,49 @@
+"""Wires the post effects in the thesis' order, ending in an 8-bit readable target."""
+from __future__ import annotations
+
+from panda3d.core import Texture
+
+from game.post.alpha import Alpha
+from game.post.base import PassContext
+from game.post.custom import CustomEffect
+from game.post.frequency import FrequencyDecomposition
+from game.post.hue import Hue
+from game.post.patch_shuffle import PatchShuffle
+from game.post.saturation import Saturation
+
+ORDER = (Alpha, Hue, Saturation, CustomEffect, PatchShuffle, FrequencyDecomposition)
+
+
+class PostChain:
+    def __init__(self, host, source: Texture, size=(224, 224), first_sort: int = -90,
+                 effects=ORDER):
+        self.ctx = PassContext(host, size, first_sort)
+        self.effects = []
+        tex = source
+        for cls in effects:
+            effect = cls(self.ctx, tex)
+            self.effects.append(effect)
+            tex = effect.output
+        self.final = self.ctx.add("post-final", "copy.frag.glsl", {"src": tex},
+                                  float_color=False, to_ram=True)
+        self.output = self.final.texture
+
+    def apply(self, values: dict) -> None:
+        for effect in self.effects:
+            effect.apply(values)
+
+    def effect(self, cls):
+        return next(e for e in self.effects if isinstance(e, cls))
+
+    def set_active(self, active: bool) -> None:
+        for p in self.ctx.passes:
+            p.buffer.setActive(active)
+
+    @property
+    def buffers(self):
+        return [p.buffer for p in self.ctx.passes]
+
+    def destroy(self) -> None:
+        for p in self.ctx.passes:
+            p.destroy()
+        self.ctx.passes.clear()
