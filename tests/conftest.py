@@ -1,16 +1,26 @@
-"""Shared fixtures: a real offscreen ShowBase rendering through EGL (Mesa llvmpipe)."""
+"""Shared fixtures: a real ShowBase rendering offscreen through EGL (no display needed)."""
 import pytest
+from panda3d.core import loadPrcFileData, unloadPrcFile
+
+PRC = """
+load-display p3headlessgl
+window-type offscreen
+win-size 1280 800
+audio-library-name null
+sync-video false
+textures-power-2 none
+notify-level-device fatal
+"""
 
 
 @pytest.fixture
 def showbase():
-    from game.prc import configure
-
-    configure(offscreen=True, size=(224, 224))
+    """A fresh offscreen ShowBase (1280x800) per test, destroyed afterwards."""
     from direct.showbase.ShowBase import ShowBase
-
+    page = loadPrcFileData("tests-showbase", PRC)
     base = ShowBase()
     try:
         yield base
     finally:
         base.destroy()
+        unloadPrcFile(page)

@@ -1,0 +1,113 @@
+"""Scene parameters change the rendered frame in the expected direction."""
+import numpy as np
+import pytest
+
+from game.camera import orbit_pose
+
+
+def object_mask(scene, render):
+    """Pixels covered by the object: those that change when the background goes grey."""
+    a = render()
+    b = render(background_saturation=0.0, background_blur=1.0)
+    return np.abs(a - b).max(-1) < 1e-6
+
+
+def laplacian_energy(img, mask):
+    lap = 4 * img[1:-1, 1:-1] - img[:-2, 1:-1] - img[2:, 1:-1] - img[1:-1, :-2] - img[1:-1, 2:]
+    return float((lap ** 2).sum(-1)[mask[1:-1, 1:-1]].mean())
+
+
+@pytest.fixture
+def masks(scene, render):
+    obj = object_mask(scene, render)
+    # Shrink both regions by 2 px so edges (anti-aliasing, blur spill) don't count.
+    from scipy.ndimage import binary_erosion
+
+    return binary_erosion(obj, iterations=2), binary_erosion(~obj, iterations=2)
+
+
+def test_object_is_in_the_middle_and_covers_a_sensible_share(masks):
+    obj, bg = masks
+    assert 0.1 < obj.mean() < 0.7
+    ys, xs = np.nonzero(obj)
+    assert abs(xs.mean() - 112) < 20 and abs(ys.mean() - 112) < 20
+
+
+def test_texture_influence_zero_makes_the_object_uniform_up_to_shading(render, masks):
+    obj, _ = masks
+    textured = render()[obj]
+    white = render(texture_influence=0.0)[obj]
+    chroma = lambda px: (px.max(-1) - px.min(-1)).mean()
+    assert chroma(textured) > 0.3 and chroma(white) < 0.08
+    flat = render(texture_influence=0.0, lighting_influence=0.0)[obj]
+    assert np.abs(flat - 1.0).max() <= 1 / 255  # solid white, uniform shading 1.0
+
+
+def test_lighting_influence_zero_removes_shading_variation(render, masks):
+    obj, _ = masks
+    lit = render(texture_influence=0.0)[obj].mean(-1)
+    unlit = render(texture_influence=0.0, lighting_influence=0.0)[obj].mean(-1)
+    assert lit.std() > 0.05 and unlit.std() < 1e-3
+
+
+def test_background_blur_reduces_background_high_frequencies(render, masks):
+    _, bg = masks
+    energies = [laplacian_energy(render(background_blur=b), bg) for b in (0.0, 0.3, 0.6, 1.0)]
+    assert energies == sorted(energies, reverse=True)
+    assert energies[-1] < 1e-6 < energies[0]
+
+
+def test_background_saturation_zero_greys_only_the_background(render, masks):
+    obj, bg = masks
+    out = render(background_saturation=0.0)
+    assert np.abs(out[..., 0] - out[..., 2])[bg].max() <= 1 / 255
+    assert np.abs(out[..., 0] - out[..., 2])[obj].mean() > 0.1
+
+
+def test_texture_blur_at_max_is_a_solid_colour(render, masks):
+    obj, _ = masks
+    chroma = lambda px: (px.max(-1) - px.min(-1))
+    sharp = render(lighting_influence=0.0)[obj]
+    solid = render(lighting_influence=0.0, texture_blur=1.0)[obj]
+    assert sharp.std(0).mean() > 0.1 and solid.std(0).max() < 2 / 255
+    assert chroma(solid).mean() > 0.05  # the average of the checker colours, not grey
+
+
+def test_shape_and_texture_morph_are_independent(render, masks):
+    obj, _ = masks
+    base = render()
+    shape = render(shape_morph=1.0)
+    tex = render(texture_morph=1.0)
+    assert (np.abs(shape - base).max(-1) > 0.1).mean() > 0.05
+    # The texture morph keeps the silhouette: changes stay inside the object.
+    changed = np.abs(tex - base).max(-1) > 0.02
+    assert changed[obj].mean() > 0.5 and changed[~obj].mean() < 0.02
+    both = render(overall_morph=1.0)
+    assert np.array_equal(both, render(shape_morph=1.0, texture_morph=1.0))
+
+
+def test_camera_parameters_move_the_view(render):
+    base = render()
+    for change in ({"yaw": 30.0}, {"pitch": 20.0}, {"roll": 15.0}, {"distance": 4.0},
+                   {"pan_x": 0.2}, {"pan_y": 0.2}):
+        assert np.abs(render(**change) - base).mean() > 0.01, change
+
+
+@pytest.mark.parametrize("yaw,pitch,roll", [(0, 0, 0), (-45, -12, 0), (120, 60, 30), (-170, -80, -90)])
+def test_orbit_keeps_the_target_centred_at_the_given_distance(yaw, pitch, roll):
+    from panda3d.core import LQuaternionf, Vec3
+
+    values = dict(yaw=yaw, pitch=pitch, roll=roll, distance=2.5, pan_x=0, pan_y=0)
+    pos, hpr = orbit_pose(values)
+    q = LQuaternionf()
+    q.setHpr(Vec3(*hpr))
+    to_origin = -Vec3(*pos)
+    assert abs(to_origin.length() - 2.5) < 1e-5
+    assert (to_origin.normalized() - q.getForward()).length() < 1e-5
+
+
+def test_yaw_zero_is_a_side_view_with_the_front_to_the_right():
+    pos, hpr = orbit_pose(dict(yaw=0, pitch=0, roll=0, distance=3, pan_x=0, pan_y=0))
+    assert np.allclose(pos, (0, -3, 0), atol=1e-6)
+    front = orbit_pose(dict(yaw=-90, pitch=0, roll=0, distance=3, pan_x=0, pan_y=0))[0]
+    assert np.allclose(front, (3, 0, 0), atol=1e-5)  # the camera sits in front (+x)

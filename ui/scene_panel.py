@@ -1,0 +1,92 @@
+"""The scene panel: every parameter's slider, the object / background menus, custom GLSL.
+
+Generated from ``game.params``: one slider per PARAMS entry, grouped by ``group`` under
+its GROUP_LABELS header. It only talks to the app through the ParamState and the
+callbacks it is given.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+from game.params import GROUPS, ParamState
+from ui import theme
+from ui.param_groups import SliderColumns
+from ui.scene_controls import SceneControls
+from ui.slider import ParamSlider
+
+CONTROLS_H = theme.px(250)  # height of the menus + GLSL block when it sits above the sliders
+
+
+class ScenePanel:
+    """Builds the panel under ``parent`` (origin = top-left corner, width theme.LEFT_W - 2*PAD).
+
+    ``side``: where the menus and the GLSL editor go (e.g. ``MainLayout.view_side``);
+    by default they sit above the sliders in ``parent``.
+    ``on_custom_code(code)`` returns the compiler's error text, or None when it compiled.
+    ``on_open_file(kind)`` (kind "object" or "background") adds an "Open file..." entry.
+    """
+
+    def __init__(self, parent, params: ParamState, object_names: Sequence[str],
+                 background_names: Sequence[str], on_object: Callable[[str], None],
+                 on_background: Callable[[str], None],
+                 on_custom_code: Callable[[str], Optional[str]],
+                 on_open_file: Optional[Callable[[str], None]] = None,
+                 custom_code: str = "", side=None, width: float | None = None):
+        self.params = params
+        width = width if width is not None else theme.LEFT_W - 2 * theme.PAD
+        self.root = parent.attachNewNode("scene-panel")
+        host = side if side is not None else self.root
+        side_w = _frame_width(side) if side is not None else width
+        self.controls = SceneControls(
+            host, side_w, object_names, background_names, on_object, on_background,
+            on_custom_code, on_open_file, custom_code,
+            current_object=params["object"], current_background=params["background"])
+        self.columns = SliderColumns(self.root, params, GROUPS, width)
+        if side is None:
+            self.columns.root.setZ(-CONTROLS_H)
+        self.sliders: dict[str, ParamSlider] = {
+            name: row for g in self.columns.groups.values() for name, row in g.sliders.items()}
+        self._unsubscribe = params.subscribe(self._on_param)
+
+    # -- public ----------------------------------------------------------------------
+    def set_morph_label(self, text: str) -> None:
+        """Title of the morph group, e.g. "Catness" or "Race Car-ness"."""
+        self.columns.groups["morph"].set_title(text)
+
+    def set_collapsed(self, group: str, collapsed: bool) -> None:
+        self.columns.groups[group].set_collapsed(collapsed)
+
+    def show_code_status(self, error: Optional[str]) -> None:
+        """Show a compile result that arrived later (None = compiled)."""
+        self.controls.show_code_status(error)
+
+    def set_custom_code(self, code: str) -> None:
+        self.controls.set_custom_code(code)
+
+    @property
+    def object_menu(self):
+        return self.controls.object_menu
+
+    @property
+    def background_menu(self):
+        return self.controls.background_menu
+
+    # -- model -> view ---------------------------------------------------------------
+    def _on_param(self, name: str, value) -> None:
+        if name in self.sliders:
+            self.sliders[name].show(value)
+        elif name == "object":
+            self.controls.object_menu.select(value)
+        elif name == "background":
+            self.controls.background_menu.select(value)
+
+    def destroy(self) -> None:
+        self._unsubscribe()
+        self.columns.destroy()
+        self.controls.destroy()
+        self.root.removeNode()
+
+
+def _frame_width(frame) -> float:
+    x0, x1, _, _ = frame["frameSize"]
+    return x1 - x0
