@@ -28,7 +28,8 @@ def background_names() -> list[str]:
 
 
 def looks_like_path(spec: str) -> bool:
-    return "/" in spec or "\\" in spec or Path(spec).suffix != ""
+    head = spec.split("|", 1)[0]
+    return "/" in head or "\\" in head or Path(head).suffix != ""
 
 
 def resolve_object(spec: str) -> MorphPair:
@@ -39,7 +40,7 @@ def resolve_object(spec: str) -> MorphPair:
     if looks_like_path(spec):
         from models3d.user_object import load_user_object
 
-        return load_user_object(Path(spec))
+        return load_user_object(spec)
     from models3d import catalog
 
     return catalog.load_pair(spec)
@@ -55,43 +56,6 @@ def resolve_background(spec: str) -> np.ndarray:
 
 def load_background_file(path: Path) -> np.ndarray:
     """Any image file -> a square power-of-two RGB image (centre crop, then resize)."""
-    from PIL import Image, UnidentifiedImageError
+    from models3d.textures import load_square_image
 
-    if not path.is_file():
-        raise AssetError(f"background file not found: {path}")
-    try:
-        with Image.open(path) as im:
-            im.load()
-            img = _to_rgb8(im)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise AssetError(f"cannot read background image {path.name}: {exc}") from None
-    w, h = img.size
-    if w < 2 or h < 2:
-        raise AssetError(f"background image {path.name} is too small ({w}x{h})")
-    side = min(w, h)
-    left, top = (w - side) // 2, (h - side) // 2
-    img = img.crop((left, top, left + side, top + side))
-    img = img.resize((BACKGROUND_SIZE, BACKGROUND_SIZE), Image.LANCZOS)
-    return np.asarray(img, dtype=np.uint8)
-
-
-def _to_rgb8(im):
-    """16-bit, greyscale, palette, alpha: all become 8-bit RGB."""
-    from PIL import Image
-
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(im, dtype=np.float64)
-        peak = 65535.0 if arr.max() > 255 else 255.0
-        arr = np.clip(arr / peak * 255.0, 0, 255).astype(np.uint8)
-        return Image.fromarray(arr, "L").convert("RGB")
-    if im.mode == "F":
-        arr = np.asarray(im, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
-        arr = (arr - lo) / (hi - lo or 1.0) * 255.0
-        return Image.fromarray(arr.astype(np.uint8), "L").convert("RGB")
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        rgba = im.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (128, 128, 128))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return im.convert("RGB")
+    return load_square_image(path, BACKGROUND_SIZE)
