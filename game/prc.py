@@ -11,6 +11,7 @@ textures-power-2 none
 sync-video false
 notify-level-device fatal
 notify-level-egldisplay error
+print-pipe-types false
 default-directnotify-level warning
 framebuffer-srgb false
 """

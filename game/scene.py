@@ -57,6 +57,7 @@ class Scene:
         self.morph_shader = load_shader("morph.frag.glsl", "morph.vert.glsl")
         self._white = numpy_to_texture(np.full((4, 4), 255, np.uint8), "white")
         self.pair: MorphPair | None = None
+        self._values: dict | None = None
 
     # -- content -----------------------------------------------------------------
     def set_pair(self, pair: MorphPair) -> None:
@@ -75,6 +76,8 @@ class Scene:
             self.object_np.removeNode()
         self.object_np = node
         self.pair = pair
+        if self._values is not None:
+            self.apply(self._values)
 
     def set_background(self, image: np.ndarray) -> None:
         tex = numpy_to_texture(image, "background", mipmaps=True)
@@ -83,6 +86,7 @@ class Scene:
 
     # -- parameters ------------------------------------------------------------
     def apply(self, values: dict) -> None:
+        self._values = dict(values)
         self.bg_card.setShaderInput("background_blur", float(values["background_blur"]))
         self.bg_card.setShaderInput("background_saturation", float(values["background_saturation"]))
         pos, hpr = orbit_pose(values)

@@ -51,10 +51,28 @@ class PassContext:
 
 
 class Effect:
-    """One post effect: reads the parameters named in ``params``; ``output`` is its result."""
+    """One post effect: reads the parameters named in ``params``; ``output`` is its result.
+
+    ``identity`` holds the parameter values at which the effect changes nothing: the
+    chain then skips its passes (no GPU work) and routes around it.
+    """
 
     params: tuple[str, ...] = ()
+    identity: dict = {}
     output: Texture
+    passes: list[Pass]
+    inputs: list[Pass]  # the passes that read the effect's source as "src"
 
     def apply(self, values: dict) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def is_identity(self, values: dict) -> bool:
+        return all(float(values[k]) == v for k, v in self.identity.items())
+
+    def set_source(self, tex: Texture) -> None:
+        for p in self.inputs:
+            p.set(src=tex)
+
+    def set_active(self, active: bool) -> None:
+        for p in self.passes:
+            p.buffer.setActive(active)

@@ -17,6 +17,7 @@ ORDER = (Alpha, Hue, Saturation, CustomEffect, PatchShuffle, FrequencyDecomposit
 class PostChain:
     def __init__(self, host, source: Texture, size=(224, 224), first_sort: int = -90,
                  effects=ORDER):
+        self.source = source
         self.ctx = PassContext(host, size, first_sort)
         self.effects = []
         tex = source
@@ -27,17 +28,28 @@ class PostChain:
         self.final = self.ctx.add("post-final", "copy.frag.glsl", {"src": tex},
                                   float_color=False, to_ram=True)
         self.output = self.final.texture
+        self.running = list(self.effects)
 
     def apply(self, values: dict) -> None:
+        """Set every effect's uniforms; effects at their identity are skipped (their
+        passes idle) and the next active pass reads the previous active output."""
+        tex = self.source
+        self.running = []
         for effect in self.effects:
             effect.apply(values)
+            if not effect.is_identity(values):
+                effect.set_source(tex)
+                tex = effect.output
+                self.running.append(effect)
+        self.final.set(src=tex)
 
     def effect(self, cls):
         return next(e for e in self.effects if isinstance(e, cls))
 
     def set_active(self, active: bool) -> None:
-        for p in self.ctx.passes:
-            p.buffer.setActive(active)
+        for effect in self.effects:
+            effect.set_active(active and effect in self.running)
+        self.final.buffer.setActive(active)
 
     @property
     def buffers(self):

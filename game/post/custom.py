@@ -32,9 +32,14 @@ class CustomEffect(Effect):
         shader = self._make(self.snippet)
         self.pass_ = ctx.add("post-custom", shader, {"src": source})
         self.output = self.pass_.texture
+        self.passes = self.inputs = [self.pass_]
 
     def apply(self, values):
         self.pass_.set(custom=float(values["custom"]))
+
+    def is_identity(self, values) -> bool:
+        # Only the default snippet is known to be the identity (contrast 1).
+        return self.snippet == default_snippet() and float(values["custom"]) == 1.0
 
     def set_snippet(self, snippet: str) -> str | None:
         """Compile ``snippet``; on success use it and return None, else return the error."""

@@ -7,6 +7,9 @@ from game.post.base import Effect
 class FrequencyDecomposition(Effect):
     params = ("freq_cutoff", "low_alpha", "high_alpha", "low_sigma", "high_sigma",
               "low_hue", "high_hue")
+    # Any cutoff: low + high with unit alphas and no blur or hue is the input.
+    identity = {"low_alpha": 1.0, "high_alpha": 1.0, "low_sigma": 0.0, "high_sigma": 0.0,
+                "low_hue": 0.0, "high_hue": 0.0}
 
     def __init__(self, ctx, source):
         def blur(name, src):
@@ -23,6 +26,9 @@ class FrequencyDecomposition(Effect):
         self.combine = ctx.add("freq-combine", "freq_combine.frag.glsl", {
             "low": self.low_blur[1].texture, "high": self.high_blur[1].texture})
         self.output = self.combine.texture
+        self.split = split
+        self.passes = [*self.low, split, *self.low_blur, *self.high_blur, self.combine]
+        self.inputs = [self.low[0], split]
 
     def apply(self, values):
         for pair, key in ((self.low, "freq_cutoff"), (self.low_blur, "low_sigma"),

@@ -26,11 +26,13 @@ def permutation(k: int, seed: int = 0) -> np.ndarray:
 
 class PatchShuffle(Effect):
     params = ("patch_shuffle",)
+    identity = {"patch_shuffle": 1.0}
 
     def __init__(self, ctx, source, seed: int = 0):
         self.seed = seed
         self.pass_ = ctx.add("post-patch-shuffle", "patch_shuffle.frag.glsl", {"src": source})
         self.output = self.pass_.texture
+        self.passes = self.inputs = [self.pass_]
 
     def apply(self, values):
         k = int(values["patch_shuffle"])

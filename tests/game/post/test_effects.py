@@ -146,3 +146,12 @@ def test_frequency_decomposition_matches_reference(run, captured, values):
 def test_low_alpha_zero_and_high_alpha_zero_is_uniform_grey(run):
     out = run(low_alpha=0.0, high_alpha=0.0)
     assert np.abs(out - 0.5).max() <= 1 / 255
+
+
+def test_effects_at_their_identity_are_skipped_and_routed_around(run, chain, captured):
+    run()
+    assert chain.running == []  # defaults: no post pass does any work
+    run(hue=0.2, patch_shuffle=2)
+    assert [type(e).__name__ for e in chain.running] == ["Hue", "PatchShuffle"]
+    assert_close(run(hue=0.2, patch_shuffle=2),
+                 ref.patch_shuffle(ref.hue(captured / 255.0, 0.2), 2))
