@@ -107,7 +107,9 @@ PARAMS: tuple[Param, ...] = (
     P("pan_y", "camera", "Pan Y", -2.0, 2.0, 0.0),
 )
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
-DISCRETE = {"object": "dog_cat", "background": "lawn"}
+DISCRETE = {"object": "dog_cat", "background": "lawn", "feat_vis": ""}
+# Discrete parameters that may be empty: "" switches the Feat. Vis. plane off.
+MAY_BE_EMPTY = {"feat_vis"}
 
 # overall_morph is the linked control of the thesis: it moves both halves together.
 LINKED = {"overall_morph": ("shape_morph", "texture_morph")}
@@ -170,7 +172,7 @@ class ParamState:
         items = list(assignments.items() if isinstance(assignments, dict) else assignments)
         for name, value in items:
             if name in self._discrete:
-                if not str(value):
+                if not str(value) and name not in MAY_BE_EMPTY:
                     raise ParamError(f"{name}: empty value")
             elif name in BY_NAME:
                 BY_NAME[name].validate(value)
@@ -190,8 +192,8 @@ class ParamState:
 
     # -- internals ---------------------------------------------------------------
     def _set_discrete(self, name: str, value) -> None:
-        value = str(value)
-        if not value:
+        value = str(value).strip()
+        if not value and name not in MAY_BE_EMPTY:
             raise ParamError(f"{name}: empty value")
         if self._discrete[name] != value:
             self._discrete[name] = value

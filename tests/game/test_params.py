@@ -17,7 +17,7 @@ REQUIRED = {
 def test_every_named_parameter_exists_in_its_group():
     for group, names in REQUIRED.items():
         assert [p.name for p in params_in(group)] == names
-    assert set(DISCRETE) == {"object", "background"}
+    assert set(DISCRETE) == {"object", "background", "feat_vis"}
     assert set(p.group for p in PARAMS) == set(GROUPS)
 
 
