@@ -46,6 +46,18 @@ def resolve_object(spec: str) -> MorphPair:
     return catalog.load_pair(spec)
 
 
+def resolve_feature_plane(spec: str) -> MorphPair:
+    """The Feat. Vis. plane: an image file for now; ``<layer>:<channel>`` names come
+    with the feature-visualisation cache (nets/)."""
+    from models3d.feature_plane import plane_pair
+    from models3d.textures import load_texture
+
+    if not looks_like_path(spec) and ":" in spec:
+        raise AssetError(f"feature visualisation {spec!r}: no cached visualisation for "
+                         "<layer>:<channel> yet; give an image file instead")
+    return plane_pair(load_texture(Path(spec), "RGB"), name=Path(spec).stem)
+
+
 def resolve_background(spec: str) -> np.ndarray:
     if looks_like_path(spec):
         return load_background_file(Path(spec))

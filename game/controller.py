@@ -24,10 +24,13 @@ class SceneController:
         self.pipeline = pipeline
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
         self.on_object = on_object
-        self.loaded = {"object": None, "background": None}
+        self.loaded = {"object": None, "background": None, "feat_vis": ""}
+        self.object_pair = None
         self._reverting = False
         self._load("object", params["object"], initial=True)
         self._load("background", params["background"], initial=True)
+        if params["feat_vis"]:
+            self._load("feat_vis", params["feat_vis"], initial=True)
         self._unsubscribe = params.subscribe(self._changed)
 
     def _changed(self, name, value) -> None:
@@ -38,9 +41,14 @@ class SceneController:
         try:
             if name == "object":
                 pair = assets.resolve_object(spec)
-                self.pipeline.scene.set_pair(pair)
+                self.object_pair = pair
+                if not self.loaded["feat_vis"]:
+                    self.pipeline.scene.set_pair(pair)
                 if self.on_object:
                     self.on_object(pair)
+            elif name == "feat_vis":
+                plane = assets.resolve_feature_plane(spec) if spec else self.object_pair
+                self.pipeline.scene.set_pair(plane)
             else:
                 self.pipeline.scene.set_background(assets.resolve_background(spec))
         except (AssetError, ParamError, OSError) as exc:
@@ -58,7 +66,7 @@ class SceneController:
 
     def use_preferred_camera(self) -> None:
         """Move the camera to the current object's preferred view (if it has one)."""
-        pair = self.pipeline.scene.pair
+        pair = self.object_pair
         if pair is not None and pair.camera:
             self.params.update(pair.camera)
 

@@ -111,3 +111,24 @@ def test_yaw_zero_is_a_side_view_with_the_front_to_the_right():
     assert np.allclose(pos, (0, -3, 0), atol=1e-6)
     front = orbit_pose(dict(yaw=-90, pitch=0, roll=0, distance=3, pan_x=0, pan_y=0))[0]
     assert np.allclose(front, (3, 0, 0), atol=1e-5)  # the camera sits in front (+x)
+
+
+def test_feat_vis_plane_replaces_the_object_and_back(scene, render, tmp_path):
+    from PIL import Image
+
+    params, pipeline, controller = scene
+    img = np.zeros((64, 64, 3), np.uint8)
+    img[:32] = (255, 0, 0)   # red top half
+    img[32:] = (0, 0, 255)   # blue bottom half
+    Image.fromarray(img).save(tmp_path / "fv.png")
+    plain = render()
+    shown = render(yaw=0.0, pitch=0.0, lighting_influence=0.0, feat_vis=str(tmp_path / "fv.png"))
+    assert pipeline.scene.pair.name == "fv"
+    centre_top, centre_bottom = shown[90, 112], shown[134, 112]
+    assert centre_top[0] > 0.9 and centre_top[2] < 0.1      # upright: red above...
+    assert centre_bottom[2] > 0.9 and centre_bottom[0] < 0.1  # ...blue below
+    params.set("feat_vis", "mixed4a:222")  # not an image: reported, plane kept
+    assert params["feat_vis"] == str(tmp_path / "fv.png")
+    params.set("feat_vis", "")
+    assert pipeline.scene.pair is controller.object_pair
+    assert np.array_equal(render(), plain)
