@@ -99,10 +99,10 @@ PARAMS: tuple[Param, ...] = (
     P("low_hue", "frequency", "Low Hue", -0.5, 0.5, 0.0),
     P("high_hue", "frequency", "High Hue", -0.5, 0.5, 0.0),
     # Camera orbiting the object (degrees, scene units).
-    P("yaw", "camera", "Yaw", -180.0, 180.0, -40.0, help="0 = side view, head to the right"),
+    P("yaw", "camera", "Yaw", -180.0, 180.0, -45.0, help="0 = side view, head to the right"),
     P("pitch", "camera", "Pitch", -89.0, 89.0, -12.0),
     P("roll", "camera", "Roll", -180.0, 180.0, 0.0),
-    P("distance", "camera", "Distance", 0.5, 12.0, 3.2),
+    P("distance", "camera", "Distance", 0.5, 12.0, 3.9),
     P("pan_x", "camera", "Pan X", -2.0, 2.0, 0.0),
     P("pan_y", "camera", "Pan Y", -2.0, 2.0, 0.0),
 )
