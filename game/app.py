@@ -51,17 +51,42 @@ class PerturberApp:
         from ui.scene_panel import ScenePanel
 
         self.layout = MainLayout(self.base.aspect2d, self.base.getAspectRatio())
+        self.path_dialog = None  # the open "Open file..." dialog, if any
         self.layout.set_scene_texture(self.pipeline.output)
         self.scene_panel = ScenePanel(
             self.layout.scene_panel, self.params,
             object_names=assets.object_names(), background_names=assets.background_names(),
             on_object=lambda name: self._set_discrete("object", name),
             on_background=lambda name: self._set_discrete("background", name),
-            on_custom_code=self.pipeline.set_custom_snippet,
+            on_custom_code=self.pipeline.set_custom_snippet, on_open_file=self._open_file,
             custom_code=self.pipeline.custom.snippet, side=self.layout.view_side)
         from game.mouse import MouseOrbit
 
         self.mouse = MouseOrbit(self.base, self.params, self.layout.in_scene_view)
+
+    def _open_file(self, kind: str):
+        """The "Open file..." dialog for ``kind`` ("object" or "background")."""
+        import os
+
+        from ui.path_dialog import PathDialog
+
+        def on_path(path: str):
+            if not os.path.isfile(path):
+                return f"no such file: {path}"
+            reported = len(self.messages)
+            self.params.set(kind, path)
+            if self.controller.loaded[kind] != path:  # reverted; show_error said why
+                new = len(self.messages) > reported
+                return self.messages[-1] if new else f"could not load {path}"
+            if kind == "object":
+                self.controller.use_preferred_camera()
+            return None
+
+        if self.path_dialog is not None:
+            self.path_dialog.close()
+        self.path_dialog = PathDialog(self.base.aspect2d, kind, on_path,
+                                      on_close=lambda: setattr(self, "path_dialog", None))
+        return self.path_dialog
 
     def _set_discrete(self, name: str, value: str) -> None:
         self.params.set(name, value)
@@ -118,6 +143,8 @@ class PerturberApp:
         self.base.taskMgr.remove("perturber-capture")
         if hasattr(self, "mouse"):
             self.mouse.destroy()
+        if getattr(self, "path_dialog", None) is not None:
+            self.path_dialog.close()
         if hasattr(self, "scene_panel"):
             self.scene_panel.destroy()
             self.layout.destroy()

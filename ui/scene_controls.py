@@ -13,7 +13,7 @@ from ui.widgets import button, label
 
 OPEN_FILE = "Open file..."
 CODE_LINES = 5          # visible lines of the snippet editor
-STATUS_LINES = 6        # at most this many lines of compiler output are shown
+STATUS_LINES = 4        # at most this many (wrapped) lines of compiler output are shown
 MARKER_W = 1.2          # DirectOptionMenu's popup marker plus its border, in text units
 
 
@@ -82,6 +82,15 @@ def _display(value: str) -> str:
     return os.path.basename(value) or value if ("/" in value or os.sep in value) else value
 
 
+def _wrapped_lines(text: str, wordwrap: float) -> list[str]:
+    """``text`` as the status label shows it: split at newlines and at its word wrap."""
+    node = TextNode("wrap")
+    node.setFont(DGG.getDefaultFont())
+    node.setWordwrap(wordwrap)
+    node.setText(text)
+    return node.getWordwrappedText().splitlines()
+
+
 class SceneControls:
     """Menus and the snippet editor in a ``w``-wide area, top-left at the parent's origin."""
 
@@ -107,8 +116,9 @@ class SceneControls:
         z -= theme.px(28) + CODE_LINES * theme.px(16) + theme.px(8)
         self.apply_button = button(self.root, "Apply", self.apply_code, (0, z),
                                    theme.px(70), theme.px(24))
+        self._wrap = w / theme.SMALL_SCALE
         self.status = label(self.root, "", (0, z - theme.px(40)), scale=theme.SMALL_SCALE,
-                            text_wordwrap=w / theme.SMALL_SCALE)
+                            text_wordwrap=self._wrap)
 
     def _make_entry(self, w: float, z: float, text: str) -> DirectEntry:
         s = theme.px(16)  # one line of code, in aspect2d units
@@ -128,7 +138,7 @@ class SceneControls:
 
     def show_code_status(self, error: str | None) -> None:
         if error:
-            lines = error.strip().splitlines()
+            lines = _wrapped_lines(error.strip(), self._wrap)
             text = "\n".join(lines[:STATUS_LINES]) + ("\n..." if len(lines) > STATUS_LINES else "")
             self.status["text"], self.status["text_fg"] = text, theme.ERROR
         else:

@@ -10,6 +10,7 @@ from typing import Callable, Optional, Sequence
 
 from game.params import GROUPS, ParamState
 from ui import theme
+from ui.feat_vis import ROW_H as FEAT_VIS_H, FeatVisRow
 from ui.param_groups import SliderColumns
 from ui.scene_controls import SceneControls
 from ui.slider import ParamSlider
@@ -20,7 +21,7 @@ CONTROLS_H = theme.px(250)  # height of the menus + GLSL block when it sits abov
 class ScenePanel:
     """Builds the panel under ``parent`` (origin = top-left corner, width theme.LEFT_W - 2*PAD).
 
-    ``side``: where the menus and the GLSL editor go (e.g. ``MainLayout.view_side``);
+    ``side``: where the menus, the GLSL editor and the Feat. Vis. row go (``view_side``);
     by default they sit above the sliders in ``parent``.
     ``on_custom_code(code)`` returns the compiler's error text, or None when it compiled.
     ``on_open_file(kind)`` (kind "object" or "background") adds an "Open file..." entry.
@@ -41,9 +42,12 @@ class ScenePanel:
             host, side_w, object_names, background_names, on_object, on_background,
             on_custom_code, on_open_file, custom_code,
             current_object=params["object"], current_background=params["background"])
+        # Feat. Vis. sits at the bottom of the side area (or under the controls above).
+        fv_z = -theme.VIEW_SIZE + FEAT_VIS_H if side is not None else -CONTROLS_H
+        self.feat_vis = FeatVisRow(host, params, side_w, (0, fv_z))
         self.columns = SliderColumns(self.root, params, GROUPS, width)
         if side is None:
-            self.columns.root.setZ(-CONTROLS_H)
+            self.columns.root.setZ(-CONTROLS_H - FEAT_VIS_H - theme.PAD)
         self.sliders: dict[str, ParamSlider] = {
             name: row for g in self.columns.groups.values() for name, row in g.sliders.items()}
         self._unsubscribe = params.subscribe(self._on_param)
@@ -83,6 +87,7 @@ class ScenePanel:
     def destroy(self) -> None:
         self._unsubscribe()
         self.columns.destroy()
+        self.feat_vis.destroy()
         self.controls.destroy()
         self.root.removeNode()
 
