@@ -1,0 +1,14 @@
+"""Classifiers for Perturber, in pure torch (no panda3d, direct, game, ui or models3d).
+
+- ``labels``: the ImageNet-1k class names, offline.
+- ``loading``: ``load_state_dict_file`` (weights_only pickles or safetensors) and
+  ``ModelLoadError``.
+- ``registry``: model entries by name; ``load(name)`` gives a ``Classifier`` that takes
+  images in [0, 1], shape (B, 3, 224, 224), with the normalisation inside.
+- ``taps``: forward hooks on named layers, always removed.
+- ``infer``: ``predict(model, images, k)`` -> top-k per image.
+
+Import order matters in a process that also runs Panda3D: importing torchvision after
+Panda3D has created its EGL context segfaults, so import torch and torchvision first
+(tests/conftest.py does).
+"""
