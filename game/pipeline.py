@@ -40,6 +40,7 @@ class FramePipeline:
         self._serial = 0
         self._dirty = True
         self._pending_version = None
+        self._active = True  # new buffers start active
         self._unsubscribe = params.subscribe(lambda name, value: self.invalidate())
         self.apply_params()
 
@@ -107,6 +108,10 @@ class FramePipeline:
         return frame
 
     def _set_active(self, active: bool) -> None:
+        # Called every frame by the app's task: touch the buffers only on a change.
+        if active == self._active:
+            return
+        self._active = active
         self.scene.buffer.setActive(active)
         self.chain.set_active(active)
 

@@ -23,13 +23,11 @@ def uv_grid(n_u: int, n_v: int):
 
 
 def vertex_normals(pos: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    tri = pos[idx]
-    face = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    n = np.zeros_like(pos)
-    for k in range(3):
-        np.add.at(n, idx[:, k], face)
-    length = np.linalg.norm(n, axis=1, keepdims=True)
-    return (n / np.where(length > 1e-12, length, 1.0)).astype(np.float32)
+    """Smooth normals with coincident vertices (UV seams, poles) welded."""
+    from models3d.geometry import vertex_normals as welded
+
+    return welded(np.asarray(pos, np.float32), np.asarray(idx, np.int64),
+                  np.zeros(len(pos), np.int64))
 
 
 def checker_texture(size: int = 256, cells: int = 8, c0=(230, 60, 40), c1=(40, 80, 220)) -> np.ndarray:
