@@ -9,9 +9,11 @@ from game.prc import configure
 
 log = logging.getLogger(__name__)
 
-# Task order around Panda's igLoop (sort 50): arm the buffers, render, read back.
+# Task order around Panda's igLoop (sort 50): arm the buffers, render, read back and
+# (sync mode) infer, then collect worker results and re-infer after model/view changes.
 SORT_ARM = 45
 SORT_CAPTURE = 55
+SORT_INFER = 56
 
 
 class PerturberApp:
@@ -38,11 +40,60 @@ class PerturberApp:
         self.messages: list[str] = []
         self.controller = SceneController(self.params, self.pipeline,
                                           on_error=self.show_error, on_object=self._object_loaded)
+        self._build_models()
         self._build_ui()
         self._object_loaded(self.pipeline.scene.pair)
+        self._show_mode(self.params["inference_mode"])
         self.base.taskMgr.add(self._arm_task, "perturber-arm", sort=SORT_ARM)
         self.base.taskMgr.add(self._capture_task, "perturber-capture", sort=SORT_CAPTURE)
+        self.base.taskMgr.add(self._infer_task, "perturber-infer", sort=SORT_INFER)
         self.base.accept("window-event", self._window_event)
+
+    # -- models ----------------------------------------------------------------------
+    def _build_models(self) -> None:
+        from game.inference import InferenceEngine
+        from game.model_slots import ModelSlots
+        import numpy as np
+
+        from game.texconv import numpy_to_texture
+
+        from game.neuron_groups import GroupSource
+
+        from game.featvis_service import FeatureVisService
+
+        self.slots = ModelSlots(self.params, on_error=self.show_error,
+                                on_change=lambda slot: self._slot_changed(slot))
+        self.featvis = FeatureVisService(self.slots)
+        # Groups arrive on a background thread: the next frame re-infers with them.
+        self.groups = GroupSource(on_ready=lambda: self.engine.invalidate(),
+                                  on_error=lambda msg: log.warning("%s", msg))
+        self.engine = InferenceEngine(self.base.taskMgr, self.params, self.slots,
+                                      self._on_result, groups=self.groups.lookup,
+                                      on_error=self.show_error)
+        # Sync mode shows the frame the networks saw, swapped in with their results:
+        # the scene view is never newer than the activations beside it.
+        self.shown_texture = numpy_to_texture(np.zeros((224, 224, 3), np.uint8), "shown-frame")
+        self.shown_serial = 0
+        self.params.subscribe(lambda name, value: self._show_mode(value)
+                              if name == "inference_mode" else None)
+
+    def _show_mode(self, mode: str) -> None:
+        if hasattr(self, "layout"):
+            self.layout.set_scene_texture(self.shown_texture if mode == "sync"
+                                          else self.pipeline.output)
+
+    def _on_result(self, result) -> None:
+        from game.texconv import numpy_to_texture
+
+        if self.engine.mode == "sync":
+            numpy_to_texture(result.image, tex=self.shown_texture)
+            self.shown_serial = result.frame_serial
+        for view in self._result_views():
+            view.update(result)
+
+    def _result_views(self):
+        return [v for v in (getattr(self, "activation_view", None),
+                            getattr(self, "prediction_view", None)) if v is not None]
 
     # -- UI ------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -63,6 +114,45 @@ class PerturberApp:
         from game.mouse import MouseOrbit
 
         self.mouse = MouseOrbit(self.base, self.params, self.layout.in_scene_view)
+        self._build_model_views()
+
+    def _build_model_views(self) -> None:
+        """Model slots and activations in the middle column, predictions on the right."""
+        from game.model_slots import registry_choices
+        from ui import theme
+        from ui.activation_view import ActivationView
+        from ui.model_slots import ModelSlots as SlotsView
+        from ui.prediction_view import PredictionView
+
+        (mw, mh) = self.layout.columns["Models"].body_size
+        (rw, rh) = self.layout.columns["Predictions"].body_size
+        pad, fv = theme.PAD, self.featvis
+        self.slots_view = SlotsView(self.layout.middle_body, self.params, mw - 2 * pad,
+                                    (pad, -pad), registry_choices())
+        for slot, message in self.slots.errors.items():
+            self.slots_view.set_status(slot, message, error=True)
+        top_z = self.slots_view.height + 2 * pad
+        self.activation_view = ActivationView(
+            self.layout.middle_body, self.params, mw - 2 * pad, mh - top_z - pad, (pad, -top_z),
+            self._layer_names(), fv.channel,
+            on_request_featvis=lambda _slot, *key: fv.request_channel(*key))
+        self.prediction_view = PredictionView(
+            self.layout.right_body, self.params, rw - 2 * pad, rh - 2 * pad, (pad, -pad),
+            fv.class_image, fv.request_class)
+
+    def _layer_names(self) -> list[str]:
+        first = next((m for m in self.slots.enabled()), None) or next(
+            (m for m in self.slots.loaded.values() if m is not None), None)
+        return [layer.name for layer in first.model.layers] if first else []
+
+    def _slot_changed(self, slot: str) -> None:
+        view = getattr(self, "slots_view", None)
+        if view is None:
+            return
+        error = self.slots.errors.get(slot)
+        view.set_status(slot, error or "", error=bool(error))
+        if slot == "model1" and hasattr(self, "activation_view"):
+            self.activation_view.set_layers(self._layer_names())
 
     def _open_file(self, kind: str):
         """The "Open file..." dialog for ``kind`` ("object" or "background")."""
@@ -118,6 +208,15 @@ class PerturberApp:
         frame = self.pipeline.after_render()
         if frame is not None:
             self.base.messenger.send("perturber-frame", [frame])
+            self.engine.submit(frame)
+        return task.cont
+
+    def _infer_task(self, task):
+        self.engine.submit()  # re-infers only if models or the view changed
+        self.engine.poll()
+        if self.featvis.ready():  # a requested visualisation finished on its thread
+            self.activation_view.refresh_featvis()
+            self.prediction_view.refresh_class_vis()
         return task.cont
 
     # -- running ---------------------------------------------------------------------
@@ -141,10 +240,18 @@ class PerturberApp:
     def destroy(self) -> None:
         self.base.taskMgr.remove("perturber-arm")
         self.base.taskMgr.remove("perturber-capture")
+        self.base.taskMgr.remove("perturber-infer")
+        self.engine.destroy()
+        self.slots.destroy()
         if hasattr(self, "mouse"):
             self.mouse.destroy()
         if getattr(self, "path_dialog", None) is not None:
             self.path_dialog.close()
+        for name in ("activation_view", "prediction_view", "slots_view"):
+            if getattr(self, name, None) is not None:
+                getattr(self, name).destroy()
+        self.featvis.destroy()
+        self.groups.destroy()
         if hasattr(self, "scene_panel"):
             self.scene_panel.destroy()
             self.layout.destroy()

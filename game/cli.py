@@ -3,6 +3,9 @@
   perturber [--offscreen] [--screenshot FILE] [scene options]   run the app
   perturber render [scene options] --out FILE.png               the 224x224 network input
   perturber render --list-params                                every parameter as JSON
+  perturber predict [scene options] [--models A,B] [--top K] [--json]   top-K per model
+  perturber models [--json]                                     models, weights, layers
+  perturber bench [--json]                                      per-stage timings, fps
 """
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", metavar="FILE.png", help="output PNG")
     render.add_argument("--list-params", action="store_true",
                         help="print every parameter (name, group, min, max, default) as JSON")
+    from game import bench, cli_models
+
+    cli_models.add_commands(sub, add_scene_options)
+    bench.add_command(sub)
     return parser
 
 
@@ -72,20 +79,25 @@ def cmd_list_params() -> int:
     return 0
 
 
-def cmd_render(args) -> int:
-    if args.list_params:
-        return cmd_list_params()
-    if not args.out:
-        raise ParamError("render needs --out FILE.png (or --list-params)")
+def render_frame(args):
+    """The scene of the scene options, rendered headless: a ``Frame``."""
     scene_assignments(args)  # fail on bad --set before starting the renderer
-    from PIL import Image
-
     from game.headless import headless_pipeline
 
     params = initial_params(args)
     with headless_pipeline(params) as (_base, pipeline, controller):
         finish_scene_options(args, params, controller)
-        frame = pipeline.render_now()
+        return pipeline.render_now()
+
+
+def cmd_render(args) -> int:
+    if args.list_params:
+        return cmd_list_params()
+    if not args.out:
+        raise ParamError("render needs --out FILE.png (or --list-params)")
+    frame = render_frame(args)
+    from PIL import Image
+
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(frame.image).save(out)
@@ -102,6 +114,9 @@ def cmd_app(args) -> int:
         screenshot = "out/window.png"
         print("no display: running offscreen and saving a screenshot of the window", file=sys.stderr)
     scene_assignments(args)
+    from game.cli_models import import_torch_first
+
+    import_torch_first()
     from game.app import PerturberApp
 
     size = _parse_size(args.size)
@@ -133,6 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "render":
             return cmd_render(args)
+        if args.command in ("predict", "models", "bench"):
+            from game import bench, cli_models
+
+            cli_models.import_torch_first()
+            if args.command == "predict":
+                return cli_models.cmd_predict(args, render_frame)
+            if args.command == "models":
+                return cli_models.cmd_models(args)
+            return bench.cmd_bench(args)
         return cmd_app(args)
     except (ParamError, AssetError) as exc:
         print(f"perturber: error: {exc}", file=sys.stderr)

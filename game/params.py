@@ -10,13 +10,16 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-GROUPS = ("scene", "morph", "post", "frequency", "camera")
+GROUPS = ("scene", "morph", "post", "frequency", "camera")      # what the frame depends on
+VIEW_GROUPS = ("activations", "models")  # what the networks and the views do with the frame
 GROUP_LABELS = {
     "scene": "Scene",
     "morph": "Morph",
     "post": "Post Processing",
     "frequency": "Frequency Decomp.",
     "camera": "Camera",
+    "activations": "Activations",
+    "models": "Models",
 }
 
 
@@ -34,6 +37,12 @@ class Param:
     default: float
     integer: bool = False
     help: str = ""
+    flag: bool = False  # an on/off switch (0 or 1), shown as a checkbox
+
+    @property
+    def scene(self) -> bool:
+        """True if the rendered frame depends on it."""
+        return self.group in GROUPS
 
     def validate(self, value) -> float:
         try:
@@ -56,7 +65,7 @@ class Param:
         return {
             "name": self.name, "group": self.group, "label": self.label,
             "min": self.min, "max": self.max, "default": self.default,
-            "integer": self.integer, "help": self.help,
+            "integer": self.integer, "help": self.help, "flag": self.flag,
         }
 
 
@@ -65,6 +74,13 @@ def _fmt(x: float) -> str:
 
 
 P = Param
+
+
+def F(name: str, group: str, label: str, default: int, help: str = "") -> Param:
+    """An on/off switch."""
+    return Param(name, group, label, 0, 1, default, integer=True, help=help, flag=True)
+
+
 PARAMS: tuple[Param, ...] = (
     # Scene (pre-rasterisation): textures and lighting.
     P("background_blur", "scene", "Background Blur", 0.0, 1.0, 0.0,
@@ -105,11 +121,39 @@ PARAMS: tuple[Param, ...] = (
     P("distance", "camera", "Distance", 0.5, 12.0, 3.9),
     P("pan_x", "camera", "Pan X", -2.0, 2.0, 0.0),
     P("pan_y", "camera", "Pan Y", -2.0, 2.0, 0.0),
+    # The neuron activation view (does not change the frame).
+    P("n_neurons", "activations", "# of Neurons", 1, 8, 4, integer=True),
+    P("act_normalization", "activations", "Act. Normalization", 0.0, 4.0, 0.0,
+      help="0 = divide by 4 standard deviations of the whole layer; "
+           "v > 0 = divide by the fixed 10**(v - 2)"),
+    F("show_activations", "activations", "Show Activations", 1),
+    # Model slots (the networks themselves are chosen by the discrete model1 / model2).
+    F("model1_enabled", "models", "Model 1", 1),
+    F("model2_enabled", "models", "Model 2", 1),
+    F("edited_enabled", "models", "Edited Model", 0),
+    F("show_predictions", "models", "Show Predictions", 1),
+    P("model1_checkpoint", "models", "Checkpoint", 0, 1_000_000, 0, integer=True,
+      help="training iteration of Model 1's variant; 0 = its final weights"),
+    P("model2_checkpoint", "models", "Checkpoint", 0, 1_000_000, 0, integer=True,
+      help="training iteration of Model 2's variant; 0 = its final weights"),
 )
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
-DISCRETE = {"object": "dog_cat", "background": "lawn", "feat_vis": ""}
+DISCRETE = {
+    "object": "dog_cat", "background": "lawn", "feat_vis": "",
+    "model1": "mobilenet_v2", "model2": "efficientnet_lite0",  # registry names
+    "layer": "block13",            # a tappable layer of Model 1 (Model 2: same depth)
+    "neuron_group": "most_active",  # which channels the activation view shows
+    "inference_mode": "sync",      # sync: frame -> inference -> display; worker: latest wins
+}
+SCENE_DISCRETE = ("object", "background", "feat_vis")
 # Discrete parameters that may be empty: "" switches the Feat. Vis. plane off.
 MAY_BE_EMPTY = {"feat_vis"}
+CHOICES = {"inference_mode": ("sync", "worker")}
+
+
+def is_scene(name: str) -> bool:
+    """True if changing ``name`` changes the rendered frame."""
+    return name in SCENE_DISCRETE or (name in BY_NAME and BY_NAME[name].scene)
 
 # overall_morph is the linked control of the thesis: it moves both halves together.
 LINKED = {"overall_morph": ("shape_morph", "texture_morph")}
@@ -150,6 +194,9 @@ class ParamState:
     def values(self) -> dict[str, float]:
         return dict(self._values)
 
+    def flag(self, name: str) -> bool:
+        return bool(self[name])
+
     def snapshot(self) -> dict:
         return {**self._values, **self._discrete}
 
@@ -172,8 +219,11 @@ class ParamState:
         items = list(assignments.items() if isinstance(assignments, dict) else assignments)
         for name, value in items:
             if name in self._discrete:
-                if not str(value) and name not in MAY_BE_EMPTY:
+                value = str(value).strip()
+                if not value and name not in MAY_BE_EMPTY:
                     raise ParamError(f"{name}: empty value")
+                if name in CHOICES and value not in CHOICES[name]:
+                    raise ParamError(f"{name}={value!r}: choose one of {', '.join(CHOICES[name])}")
             elif name in BY_NAME:
                 BY_NAME[name].validate(value)
             else:
@@ -182,7 +232,10 @@ class ParamState:
             self.set(name, value)
 
     def reset(self, group: str | None = None) -> None:
+        """Back to defaults: one group, or (``None``) every scene parameter."""
         for p in PARAMS:
+            if group is None and not p.scene:
+                continue
             if group is None or p.group == group:
                 self.set(p.name, p.default)
 
@@ -195,6 +248,8 @@ class ParamState:
         value = str(value).strip()
         if not value and name not in MAY_BE_EMPTY:
             raise ParamError(f"{name}: empty value")
+        if name in CHOICES and value not in CHOICES[name]:
+            raise ParamError(f"{name}={value!r}: choose one of {', '.join(CHOICES[name])}")
         if self._discrete[name] != value:
             self._discrete[name] = value
             self._changed(name, value)

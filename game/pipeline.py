@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.params import ParamState
+from game.params import ParamState, is_scene
 from game.post.chain import PostChain
 from game.post.custom import CustomEffect
 from game.scene import Scene
@@ -41,7 +41,8 @@ class FramePipeline:
         self._dirty = True
         self._pending_version = None
         self._active = True  # new buffers start active
-        self._unsubscribe = params.subscribe(lambda name, value: self.invalidate())
+        self._unsubscribe = params.subscribe(
+            lambda name, value: self.invalidate() if is_scene(name) else None)
         self.apply_params()
 
     @property

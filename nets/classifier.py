@@ -4,6 +4,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .labels import label as imagenet_label
+
 INPUT_SIZE = 224
 
 
@@ -27,11 +29,14 @@ class Classifier(nn.Module):
     """``net`` behind a fixed per-channel normalisation: forward((B, 3, H, W) in [0, 1]) -> logits.
 
     ``layers`` lists the tappable layers; their ``module`` paths are relative to ``net``.
+    ``labels`` names the outputs when they are not the 1000 ImageNet-1k classes in the
+    usual (torchvision) order; None means they are.
     Built in eval mode with parameters frozen (``requires_grad`` False): gradients still
     flow to the input and to activations.
     """
 
-    def __init__(self, name: str, net: nn.Module, mean, std, layers: tuple[Layer, ...]):
+    def __init__(self, name: str, net: nn.Module, mean, std, layers: tuple[Layer, ...],
+                 labels: tuple[str, ...] | None = None):
         super().__init__()
         self.name = name
         self.net = net
@@ -39,6 +44,7 @@ class Classifier(nn.Module):
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
         self.layers = tuple(layers)
         self._by_name = {layer.name: layer for layer in self.layers}
+        self.labels = tuple(labels) if labels is not None else None
         self.eval()
         self.requires_grad_(False)
 
@@ -47,6 +53,14 @@ class Classifier(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.net(self.normalise(images))
+
+    def label(self, index: int) -> str:
+        """The name of output ``index``."""
+        if self.labels is None:
+            return imagenet_label(index)
+        if not 0 <= index < len(self.labels):
+            raise IndexError(f"{self.name} has no output {index} (0..{len(self.labels) - 1})")
+        return self.labels[index]
 
     def layer(self, name: str) -> Layer:
         try:

@@ -5,14 +5,16 @@ from torch import nn
 from .labels import label
 
 
-def topk(logits: torch.Tensor, k: int = 5) -> list[list[dict]]:
-    """Per row of ``logits`` (B, C): the k best classes as {"index", "label", "logit", "prob"}."""
+def topk(logits: torch.Tensor, k: int = 5, label_of=label) -> list[list[dict]]:
+    """Per row of ``logits`` (B, C): the k best classes as {"index", "label", "logit", "prob"}.
+
+    ``label_of(index)`` names a class (a model with its own outputs passes its own)."""
     probs = logits.float().softmax(dim=1)
     k = min(k, logits.shape[1])
     best_logits, best = logits.float().topk(k, dim=1)
     rows = []
     for row_logits, row_idx, row_probs in zip(best_logits.tolist(), best.tolist(), probs):
-        rows.append([{"index": i, "label": label(i), "logit": l, "prob": row_probs[i].item()}
+        rows.append([{"index": i, "label": label_of(i), "logit": l, "prob": row_probs[i].item()}
                      for i, l in zip(row_idx, row_logits)])
     return rows
 
@@ -23,4 +25,4 @@ def predict(model: nn.Module, images: torch.Tensor, k: int = 5) -> list[list[dic
         images = images.unsqueeze(0)
     with torch.inference_mode():
         logits = model(images)
-    return topk(logits, k)
+    return topk(logits, k, getattr(model, "label", label))

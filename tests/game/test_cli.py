@@ -58,3 +58,44 @@ def test_offscreen_screenshot_of_the_whole_window(tmp_path):
     assert out.returncode == 0, out.stderr
     assert str(shot) in out.stdout
     assert Image.open(shot).size == (1280, 800)
+
+
+def test_predict_prints_top_k_per_model_as_json():
+    out = perturber("predict", "--models", "mobilenet_v2,efficientnet_lite0", "--top", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["object"] == "dog_cat"
+    for name in ("mobilenet_v2", "efficientnet_lite0"):
+        rows = report["predictions"][name]
+        assert len(rows) == 3 and set(rows[0]) == {"index", "label", "logit", "prob"}
+        assert rows[0]["prob"] >= rows[1]["prob"] >= rows[2]["prob"]
+        # the default scene is the dog end of the dog/cat pair: a dog breed wins
+        assert 151 <= rows[0]["index"] <= 268, rows
+
+
+def test_predict_refuses_unknown_or_missing_models():
+    for models, fragment in (("nope", "unknown model"), ("resnet50", "not on this machine"),
+                             ("mobilenet_v2@x", "iteration")):
+        out = perturber("predict", "--models", models)
+        assert out.returncode == 2 and fragment in out.stderr, (models, out.stderr)
+
+
+def test_models_lists_availability_and_layers():
+    out = perturber("models", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = {r["name"]: r for r in json.loads(out.stdout)}
+    assert rows["mobilenet_v2"]["available"] and rows["efficientnet_lite0"]["available"]
+    assert {"name": "block13", "channels": 96, "size": 14} in rows["mobilenet_v2"]["layers"]
+    assert "resnet50" in rows and rows["resnet50"]["available"] is False
+
+
+def test_bench_reports_every_stage_and_configuration():
+    out = perturber("bench", "--frames", "5", "--json", timeout=300)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    for stage in ("render", "readback", "preprocess", "forward mobilenet_v2",
+                  "forward efficientnet_lite0", "activation drawing", "prediction drawing"):
+        assert report["stages"][stage]["median_ms"] > 0, stage
+    assert len(report["configs"]) == 4
+    for row in report["configs"].values():
+        assert row["fps"] > 0 and row["bare_forward_ms"] > 0

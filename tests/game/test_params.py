@@ -1,7 +1,7 @@
 import pytest
 
-from game.params import (BY_NAME, DISCRETE, GROUPS, PARAMS, ParamError, ParamState,
-                         params_in, parse_assignment)
+from game.params import (BY_NAME, DISCRETE, GROUPS, PARAMS, SCENE_DISCRETE, VIEW_GROUPS,
+                         ParamError, ParamState, is_scene, params_in, parse_assignment)
 
 REQUIRED = {
     "scene": ["background_blur", "background_saturation", "texture_influence", "texture_blur",
@@ -11,14 +11,49 @@ REQUIRED = {
     "frequency": ["freq_cutoff", "low_alpha", "high_alpha", "low_sigma", "high_sigma",
                   "low_hue", "high_hue"],
     "camera": ["yaw", "pitch", "roll", "distance", "pan_x", "pan_y"],
+    "activations": ["n_neurons", "act_normalization", "show_activations"],
+    "models": ["model1_enabled", "model2_enabled", "edited_enabled", "show_predictions",
+               "model1_checkpoint", "model2_checkpoint"],
 }
 
 
 def test_every_named_parameter_exists_in_its_group():
     for group, names in REQUIRED.items():
         assert [p.name for p in params_in(group)] == names
-    assert set(DISCRETE) == {"object", "background", "feat_vis"}
-    assert set(p.group for p in PARAMS) == set(GROUPS)
+    assert set(DISCRETE) == {"object", "background", "feat_vis", "model1", "model2", "layer",
+                             "neuron_group", "inference_mode"}
+    assert set(p.group for p in PARAMS) == set(GROUPS) | set(VIEW_GROUPS)
+
+
+def test_only_scene_parameters_change_the_frame():
+    assert all(is_scene(p.name) == (p.group in GROUPS) for p in PARAMS)
+    assert [n for n in DISCRETE if is_scene(n)] == list(SCENE_DISCRETE)
+    assert not is_scene("model1") and not is_scene("act_normalization")
+
+
+def test_flags_and_choices():
+    state = ParamState()
+    assert BY_NAME["show_activations"].flag and state.flag("model1_enabled")
+    state.set("model2_enabled", 0)
+    assert not state.flag("model2_enabled")
+    with pytest.raises(ParamError, match="out of range"):
+        state.set("edited_enabled", 2)
+    with pytest.raises(ParamError, match="choose one of sync, worker"):
+        state.set("inference_mode", "fast")
+    with pytest.raises(ParamError, match="choose one of"):
+        state.update({"inference_mode": "threads", "hue": 0.1})
+    assert state["hue"] == 0.0  # nothing applied
+    state.set("inference_mode", "worker")
+    assert state["inference_mode"] == "worker"
+
+
+def test_reset_without_group_leaves_the_model_slots_alone():
+    state = ParamState()
+    state.update({"hue": 0.2, "model2_enabled": 0, "n_neurons": 7})
+    state.reset()
+    assert state["hue"] == 0.0 and state["model2_enabled"] == 0 and state["n_neurons"] == 7
+    state.reset("activations")
+    assert state["n_neurons"] == 4
 
 
 def test_defaults_lie_in_range_and_labels_exist():

@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from nets.loading import ModelLoadError, load_file_into, load_into, load_state_dict_file
+from nets.loading import (ModelLoadError, load_checkpoint, load_file_into, load_into,
+                          load_state_dict_file, read_file, unwrap_state_dict)
 
 
 def small_model():
@@ -127,3 +128,92 @@ def test_safetensors_round_trip_when_installed(tmp_path):
     st.save_file(src.state_dict(), str(path))
     dst = load_file_into(small_model(), path)
     assert torch.equal(dst[0].weight, src[0].weight)
+
+
+# --- training checkpoints: wrappers, prefixes, numbers beside the weights ---------------
+
+def test_checkpoint_wrappers_and_prefixes_are_removed():
+    sd = small_model().state_dict()
+    for wrapped in ({"model": {f"module.model.{k}": v for k, v in sd.items()}, "epoch": 3},
+                    {"state_dict": {f"module.{k}": v for k, v in sd.items()}, "arch": "x"},
+                    {"model_state_dict": {f"model.{k}": v for k, v in sd.items()}},
+                    {"model": {"state_dict": dict(sd)}},
+                    dict(sd)):
+        out = unwrap_state_dict(wrapped)
+        assert set(out) == set(sd)
+        assert all(out[k] is sd[k] for k in sd)
+
+
+def test_attacker_and_normalizer_copies_are_dropped():
+    sd = small_model().state_dict()
+    wrapped = {f"module.model.{k}": v for k, v in sd.items()}
+    wrapped.update({f"module.attacker.model.{k}": v for k, v in sd.items()})
+    wrapped["module.normalizer.new_mean"] = torch.zeros(3)
+    wrapped["module.attacker.normalize.new_std"] = torch.ones(3)
+    assert set(unwrap_state_dict({"model": wrapped})) == set(sd)
+
+
+def test_a_prefix_only_some_keys_have_is_kept():
+    sd = {"model.weight": torch.zeros(1), "head.weight": torch.zeros(1)}
+    assert set(unwrap_state_dict(sd)) == set(sd)
+
+
+def test_no_state_dict_inside_names_what_is_there():
+    with pytest.raises(ModelLoadError, match=r"x\.pt: no state_dict found.*epoch \(int\)"):
+        unwrap_state_dict({"epoch": 3, "weights": [1, 2]}, source="x.pt")
+
+
+def test_numpy_numbers_beside_the_weights_are_read(tmp_path):
+    import numpy as np
+    sd = small_model().state_dict()
+    path = save(tmp_path, {"state_dict": sd, "best_prec1": np.float64(76.1), "epoch": np.int64(90)})
+    assert set(load_checkpoint(path)) == set(sd)
+    obj = read_file(path)
+    assert obj["best_prec1"] == 76.1 and obj["epoch"] == 90
+
+
+def test_numpy_arrays_and_other_objects_are_refused_by_key(tmp_path):
+    import numpy as np
+    path = save(tmp_path, {"model": small_model().state_dict(), "stats": np.zeros(3)})
+    with pytest.raises(ModelLoadError, match=r"refused: key 'stats' holds") as err:
+        load_checkpoint(path)
+    assert "safetensors" in str(err.value)
+
+
+def test_legacy_format_malicious_pickle_is_refused_by_key(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "old.pt"
+    torch.save({"model": small_model().state_dict(), "hook": Evil(marker)}, path,
+               _use_new_zipfile_serialization=False)
+    with pytest.raises(ModelLoadError, match=r"refused: key 'hook' holds.*system"):
+        load_checkpoint(path)
+    assert not marker.exists()
+
+
+def test_safetensors_checkpoint_is_unwrapped_too(tmp_path):
+    st = pytest.importorskip("safetensors.torch")
+    sd = small_model().state_dict()
+    path = tmp_path / "w.safetensors"
+    st.save_file({f"module.{k}": v.contiguous() for k, v in sd.items()}, str(path))
+    assert set(load_checkpoint(path)) == set(sd)
+
+
+def test_assign_into_a_meta_model_fills_missing_counters():
+    src = small_model()
+    sd = src.state_dict()
+    del sd["1.num_batches_tracked"]
+    with torch.device("meta"):
+        dst = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    load_into(dst, {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}, assign=True)
+    assert not any(t.is_meta for t in dst.state_dict().values())
+    assert dst[0].weight.dtype == torch.float32 and dst[1].num_batches_tracked.item() == 0
+    assert torch.allclose(dst[0].weight, src[0].weight, atol=1e-3)
+
+
+def test_assign_still_refuses_missing_weights():
+    sd = small_model().state_dict()
+    del sd["0.bias"]
+    with torch.device("meta"):
+        dst = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    with pytest.raises(ModelLoadError, match=r"missing keys: 0\.bias"):
+        load_into(dst, sd, assign=True)

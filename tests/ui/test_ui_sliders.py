@@ -18,11 +18,14 @@ def spy_sets(params):
     return calls
 
 
-def test_every_param_has_exactly_one_slider(ui):
-    assert sorted(ui.panel.sliders) == sorted(p.name for p in PARAMS)
+SCENE_PARAMS = [p for p in PARAMS if p.scene]
+
+
+def test_every_scene_param_has_exactly_one_slider(ui):
+    assert sorted(ui.panel.sliders) == sorted(p.name for p in SCENE_PARAMS)
     bars = ui.panel.root.findAllMatches("**/+PGSliderBar")
-    assert bars.getNumPaths() == len(PARAMS)
-    for p in PARAMS:
+    assert bars.getNumPaths() == len(SCENE_PARAMS)
+    for p in SCENE_PARAMS:
         row = ui.panel.sliders[p.name]
         assert row.slider["range"] == (p.min, p.max)
         assert row.slider["value"] == pytest.approx(p.default, abs=1e-5)

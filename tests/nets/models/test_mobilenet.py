@@ -1,8 +1,11 @@
 import torch
 import torchvision
 
+from nets import registry
 from nets.loading import load_file_into
 from nets.models import mobilenet as family
+
+from .photos import CAT_CLASSES, COFFEE_CLASSES, photo
 
 
 def test_outputs_1000_logits(mobilenet):
@@ -41,3 +44,19 @@ def test_declared_layers_match_a_dry_run(mobilenet):
 def test_weights_file_loads_strictly():
     # load_file_into raises ModelLoadError on any missing/unexpected key or shape
     load_file_into(torchvision.models.mobilenet_v2(), family.weights_path())
+
+
+def test_cat_photo_is_a_cat_and_coffee_is_coffee(mobilenet):
+    with torch.inference_mode():
+        logits = mobilenet(torch.cat([photo("chelsea"), photo("coffee")]))
+    assert logits[0].argmax().item() in CAT_CLASSES
+    assert set(logits[1].topk(5).indices.tolist()) & COFFEE_CLASSES
+
+
+def test_registry_entry_metadata():
+    entry = registry.get("mobilenet_v2")
+    assert (entry.arch, entry.training, entry.title) == ("mobilenet_v2", "Standard",
+                                                         "MobileNetV2 · Standard")
+    assert entry.default_layer == "block13"
+    assert entry.checkpoints() == [0]
+    assert entry.weights_id().startswith("b0353104")  # torchvision names files by sha256 prefix

@@ -1,0 +1,241 @@
+"""The neuron activation view: channel choice, colours, normalisation, rows, controls."""
+import time
+
+import numpy as np
+import pytest
+
+from game.params import ParamState
+from game.texconv import texture_to_numpy
+from ui import theme
+from ui.activation_view import ActivationView, group_entries
+from ui.heatmap import LUT, choose_channels, colourise, divisor, most_active, normalise
+
+from .conftest import step
+from .fake_results import output, plausible, result
+
+LAYERS = ["block%d" % i for i in range(1, 17)]
+
+
+# -- pure functions ----------------------------------------------------------------------
+def test_normalise_by_four_layer_stds_at_zero():
+    acts = np.array([2.0, -1.0, 0.5, 100.0, -100.0], np.float32)
+    out = normalise(acts, layer_std=0.5, act_normalization=0.0)  # divisor 4 * 0.5 = 2
+    assert out.tolist() == [1.0, -0.5, 0.25, 1.0, -1.0]
+    assert out.dtype == np.float32
+
+
+def test_normalise_by_power_of_ten_above_zero():
+    acts = np.array([1.0, -0.05, 3.0], np.float32)
+    assert divisor(123.0, 2.0) == 1.0                     # 10 ** (2 - 2), layer std ignored
+    assert divisor(123.0, 3.0) == pytest.approx(10.0)
+    assert divisor(123.0, 0.5) == pytest.approx(10 ** -1.5)
+    assert normalise(acts, 123.0, 2.0).tolist() == pytest.approx([1.0, -0.05, 1.0])
+    assert normalise(acts, 123.0, 3.0).tolist() == pytest.approx([0.1, -0.005, 0.3])
+
+
+def test_normalise_survives_a_constant_layer():
+    assert divisor(0.0, 0.0) == 1.0
+    assert normalise(np.zeros(3), 0.0, 0.0).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_colour_map_positive_red_negative_blue_zero_black():
+    rgb = colourise(np.array([1.0, -1.0, 0.0, 0.5]))
+    assert rgb.dtype == np.uint8
+    assert rgb[0].tolist() == [round(255 * c) for c in theme.ACT_POS]
+    assert rgb[1].tolist() == [round(255 * c) for c in theme.ACT_NEG]
+    assert rgb[2].tolist() == [0, 0, 0]
+    assert rgb[3][0] == pytest.approx(255 * theme.ACT_POS[0] / 2, abs=2)
+    assert rgb[0][0] > rgb[0][2] and rgb[1][2] > rgb[1][0]
+    assert len(LUT) % 2 == 1
+
+
+def test_most_active_is_by_mean_largest_first():
+    acts = np.zeros((5, 2, 2), np.float32)
+    acts[3] = 2.0
+    acts[1] = 1.0
+    acts[4] = -3.0
+    assert most_active(acts, 3) == (3, 1, 0)
+
+
+def test_channels_follow_the_group_then_fall_back():
+    acts = np.zeros((16, 2, 2), np.float32)
+    acts[7] = 1.0
+    groups = {"cat": (12, 3, 99, 5, 1)}  # 99 does not exist in a 16-channel layer
+    assert choose_channels(groups, "cat", acts, 3) == (12, 3, 5)
+    assert choose_channels(groups, "cat", acts, 8) == (12, 3, 5, 1)
+    assert choose_channels(groups, "dog", acts, 2)[0] == 7          # missing: most active
+    assert choose_channels({}, "most_active", acts, 1) == (7,)
+    assert choose_channels({}, "dog", None, 2, previous=(4, 9, 1)) == (4, 9)
+    assert choose_channels({}, "dog", None, 2) == (0, 1)
+
+
+def test_group_menu_lists_present_groups_after_most_active():
+    outs = [output("model1", groups={"race_car": (1,), "cat": (2,)}),
+            output("model2", groups={"dog": (3,)})]
+    keys = [e.value for e in group_entries(outs, "cat")]
+    assert keys == ["most_active", "dog", "cat", "race_car"]
+    missing = group_entries(outs, "fire_truck")
+    assert missing[-1].value == "fire_truck" and not missing[-1].enabled
+
+
+# -- the view, rendered ------------------------------------------------------------------
+@pytest.fixture
+def view(showbase):
+    params = ParamState()
+    looked_up, requested = [], []
+
+    def featvis(model, ckpt, layer, channel):
+        looked_up.append((model, ckpt, layer, channel))
+        return None if channel % 2 else np.full((8, 8, 3), 0.5, np.float32)
+
+    v = ActivationView(showbase.aspect2d, params, theme.px(318), theme.px(560),
+                       (-0.4, 0.9), LAYERS, featvis,
+                       on_request_featvis=lambda *k: requested.append(k))
+    step(showbase)
+    v.looked_up, v.requested, v.params = looked_up, requested, params
+    yield v
+    v.destroy()
+
+
+def signed_result():
+    """Two outputs, 16 channels of 14x14: channel c is filled with (c - 8) / 8 * 4 std."""
+    acts = np.stack([np.full((14, 14), (c - 8) / 8 * 4.0, np.float32) for c in range(16)])
+    groups = {"cat": (15, 0, 8, 4, 2, 1, 3, 5)}
+    return result(output("model1", acts, groups=groups, layer_std=1.0),
+                  output("model2", acts * -1, groups={}, layer_std=1.0))
+
+
+def test_one_row_per_output_with_n_maps(view):
+    view.update(signed_result())
+    assert [r.slot for r in view.rows] == ["model1", "model2"]
+    assert all(r.count == 4 for r in view.rows)  # n_neurons default 4
+    view.params.set("n_neurons", 7)
+    assert [len(r.maps) for r in view.rows] == [7, 7]
+    assert len(view.rows_root.findAllMatches("**/map")) == 14
+
+
+def test_channels_follow_group_and_n_neurons(view):
+    view.params.set("neuron_group", "cat")
+    view.params.set("n_neurons", 3)
+    view.update(signed_result())
+    # model1 has the group; model2 does not: its most active channels (-acts: 0, 1, 2).
+    assert view.rows[0].channels == (15, 0, 8)
+    assert view.rows[1].channels == (0, 1, 2)
+    assert [t.text for t in view.rows[0].index_texts] == ["#15", "#0", "#8"]
+    assert [e.value for e in view.group_menu.entries] == ["most_active", "cat"]
+
+
+def test_map_textures_hold_the_colour_mapped_activations(view):
+    view.params.set("neuron_group", "cat")
+    view.params.set("n_neurons", 3)
+    view.update(signed_result())
+    tex = view.rows[0].textures
+    assert (tex[0].getXSize(), tex[0].getYSize()) == (14, 14)
+    full_pos = texture_to_numpy(tex[0])      # channel 15: +3.5 std -> 3.5 / 4 of full red
+    full_neg = texture_to_numpy(tex[1])      # channel 0: -4 std -> full blue
+    zero = texture_to_numpy(tex[2])          # channel 8: 0 -> black
+    assert full_neg[0, 0].tolist() == [round(255 * c) for c in theme.ACT_NEG]
+    assert full_pos[5, 5].tolist() == colourise(np.array(3.5 / 4)).tolist()
+    assert zero.max() == 0
+
+
+def test_act_normalization_param_redraws_at_once(view):
+    view.params.set("neuron_group", "cat")
+    view.update(signed_result())
+    before = texture_to_numpy(view.rows[0].textures[0])[0, 0].copy()
+    view.params.set("act_normalization", 3.0)  # divide by 10: 3.5 -> 0.35
+    after = texture_to_numpy(view.rows[0].textures[0])[0, 0]
+    assert after.tolist() == colourise(np.array(0.35)).tolist()
+    assert after[0] < before[0]
+    assert "10" in view.divisor_text.text
+
+
+def test_show_activations_off_hides_maps_but_keeps_featvis(view):
+    view.update(signed_result())
+    view.params.set("show_activations", 0)
+    row = view.rows[0]
+    assert all(m.isHidden() for m in row.maps)
+    assert not row.off_text.np.isHidden()
+    assert not row.featvis[0].isHidden()
+    view.params.set("show_activations", 1)
+    assert not any(m.isHidden() for m in row.maps)
+
+
+def test_featvis_lookup_only_when_the_key_changes(view):
+    view.update(signed_result())
+    first = len(view.looked_up)
+    assert first == 8  # 2 rows x 4 channels
+    assert view.looked_up[0] == ("mobilenet_v2", 0, "block13", view.rows[0].channels[0])
+    for _ in range(5):
+        view.update(signed_result())
+    assert len(view.looked_up) == first  # nothing new to look up
+    row = view.rows[0]
+    for i, ch in enumerate(row.channels):
+        assert row.featvis_shown[i] == (ch % 2 == 0)
+        assert row.no_vis[i].np.isHidden() == (ch % 2 == 0)
+    view.refresh_featvis()
+    assert len(view.looked_up) == 2 * first
+
+
+def test_missing_featvis_has_a_request_hook(view):
+    view.update(signed_result())
+    row = view.rows[0]
+    i = next(i for i, ch in enumerate(row.channels) if ch % 2)
+    row.request_buttons[i]["command"]()
+    assert view.requested == [("model1", "mobilenet_v2", 0, "block13", row.channels[i])]
+
+
+def test_menus_write_params(view):
+    view.update(plausible())
+    view.layer_menu.pick("block7")
+    assert view.params["layer"] == "block7"
+    view.group_menu.pick("dog")
+    assert view.params["neuron_group"] == "dog"
+    view.params.set("layer", "block2")  # from elsewhere: the menu follows
+    assert view.layer_menu.value == "block2"
+    view.set_layers(["a", "b"])
+    assert view.layer_menu.value == "block2"  # kept (greyed) until the param changes
+    assert [e.enabled for e in view.layer_menu.entries] == [True, True, False]
+
+
+def test_sliders_and_checkbox_write_params(view, showbase):
+    view.sliders["n_neurons"].slider["value"] = 6
+    step(showbase)
+    assert view.params["n_neurons"] == 6
+    view.sliders["act_normalization"].slider["value"] = 2.5
+    step(showbase)
+    assert view.params["act_normalization"] == pytest.approx(2.5)
+    view.show_check.button["command"]()
+    assert view.params["show_activations"] == 0
+
+
+def test_rows_are_reused_between_updates(view):
+    view.update(plausible(seed=1))
+    rows = list(view.rows)
+    view.update(plausible(seed=2))
+    assert view.rows == rows
+    view.update(plausible(seed=3, slots=("model1",)))
+    assert len(view.rows) == 1
+
+
+def test_unsubscribes_on_destroy(showbase):
+    params = ParamState()
+    v = ActivationView(showbase.aspect2d, params, 0.8, 1.4, (0, 0), LAYERS, lambda *k: None)
+    v.destroy()
+    params.set("n_neurons", 2)  # would raise on the removed nodes if still subscribed
+    assert params._listeners == []
+
+
+@pytest.mark.parametrize("size", [14, 112])
+def test_update_is_cheap(view, size, capsys):
+    view.params.set("n_neurons", 8)
+    results = [plausible(seed=s, size=size, channels=96) for s in range(4)]
+    view.update(results[0])
+    n = 40
+    t0 = time.perf_counter()
+    for i in range(n):
+        view.update(results[i % 4])
+    ms = (time.perf_counter() - t0) / n * 1000
+    with capsys.disabled():
+        print(f"\n[activation view] 2 models x 8 maps of {size}x{size}: {ms:.2f} ms per update")
+    assert ms < (15 if size == 14 else 40)

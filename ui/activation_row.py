@@ -1,0 +1,159 @@
+"""One model's row in the neuron activation view: maps on top, feature visualisations below.
+
+The row is framed in the slot colour and labelled in its top-left corner (thesis 5.3).
+It is built once for a number of maps and a map size and then only refreshed: map
+textures get new pixels, texts change only when they differ, and a feature
+visualisation is looked up again only when its (model, checkpoint, layer, channel)
+changes or :meth:`refresh_featvis` asks for it.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+from panda3d.core import TextNode
+
+from game.results import SLOT_TITLES, SlotOutput
+from game.texconv import numpy_to_texture
+from ui import theme
+from ui.draw import Text, as_uint8, card, ellipsize, nearest_texture, write_ram
+from ui.heatmap import maps_ram
+from ui.widgets import button
+
+HEAD_H = theme.px(17)     # the coloured band with the row's label
+BORDER = theme.px(2)
+PAD = theme.px(5)
+GAP = theme.px(4)         # between two maps
+INDEX_H = theme.px(14)    # the channel numbers between maps and visualisations
+INDEX_SCALE = theme.px(11)
+
+FeatVisLookup = Callable[[str, int, str, int], Optional[np.ndarray]]
+FeatVisRequest = Callable[[str, str, int, str, int], None]  # slot, model, checkpoint, layer, channel
+
+
+def row_height(size: float) -> float:
+    return HEAD_H + PAD + size + INDEX_H + size + PAD
+
+
+class ActivationRow:
+    """``count`` maps of ``size`` in a ``w``-wide framed row, top-left at ``z``."""
+
+    def __init__(self, parent, slot: str, count: int, size: float, w: float, z: float,
+                 on_request: Optional[FeatVisRequest] = None):
+        self.slot, self.count, self.size = slot, count, size
+        self.root = parent.attachNewNode(f"act-row-{slot}")
+        self.root.setZ(z)
+        self.height = row_height(size)
+        colour = theme.SLOT_COLOURS.get(slot, theme.TEXT_DIM)
+        ink = theme.ink_on(colour)
+        card(self.root, w, self.height, colour, name="frame")
+        card(self.root, w - 2 * BORDER, self.height - HEAD_H - BORDER, theme.PANEL_BG,
+             (BORDER, -HEAD_H), "inside")
+        base = -HEAD_H / 2 - theme.SMALL_SCALE * 0.35
+        self.layer_text = Text(self.root, "", (w - PAD, base), fg=ink, align=TextNode.ARight)
+        self.title_text = Text(self.root, "", (PAD, base), fg=ink)
+        self._w = w
+        self._on_request = on_request
+        top = -HEAD_H - PAD
+        xs = [PAD + i * (size + GAP) for i in range(count)]
+        self.maps = [card(self.root, size, size, (1, 1, 1, 1), (x, top), "map") for x in xs]
+        self.textures = [nearest_texture(f"act-{slot}-{i}") for i in range(count)]
+        for m, tex in zip(self.maps, self.textures):
+            m.setTexture(tex, 1)
+        self.off_text = Text(self.root, "activations off", (PAD, top - size / 2),
+                             fg=theme.TEXT_DIM)
+        self.index_texts = [Text(self.root, "", (x + size / 2, top - size - INDEX_H * 0.75),
+                                 scale=INDEX_SCALE, fg=theme.TEXT_DIM, align=TextNode.ACenter)
+                            for x in xs]
+        fv_top = top - size - INDEX_H
+        self.featvis = [card(self.root, size, size, theme.FIELD_BG, (x, fv_top), "featvis")
+                        for x in xs]
+        self.no_vis = [Text(self.root, "no vis", (x + size / 2, fv_top - size / 2 + theme.px(3)),
+                            scale=INDEX_SCALE, fg=theme.TEXT_DIM, align=TextNode.ACenter)
+                       for x in xs]
+        self.request_buttons = [self._request_button(x, fv_top, i) for i, x in enumerate(xs)]
+        self.channels: tuple[int, ...] = ()
+        self._fv_keys: list = [None] * count
+        self.featvis_shown = [False] * count
+        self._output: SlotOutput | None = None
+
+    def _request_button(self, x: float, z: float, i: int):
+        """The hook for generating a missing visualisation: a small play button."""
+        if self._on_request is None:
+            return None
+        b = theme.px(16)
+        return button(self.root, ">", lambda: self._request(i),
+                      (x + (self.size - b) / 2, z - self.size / 2 - theme.px(2)), b, b,
+                      scale=INDEX_SCALE)
+
+    def _request(self, i: int) -> None:
+        o = self._output
+        if o is not None and i < len(self.channels):
+            self._on_request(o.slot, o.model, o.checkpoint, o.layer, self.channels[i])
+
+    # -- refreshing ------------------------------------------------------------------
+    def show(self, output: SlotOutput, channels: Sequence[int], act_normalization: float,
+             show_activations: bool, featvis_lookup: FeatVisLookup) -> None:
+        self._output = output
+        self._set_header(output)
+        channels = tuple(channels)[: self.count]
+        if channels != self.channels:
+            self.channels = channels
+            for i, t in enumerate(self.index_texts):
+                t.set(f"#{channels[i]}" if i < len(channels) else "")
+        acts_on = show_activations and output.activations is not None and bool(channels)
+        if acts_on:
+            ram = maps_ram(output.activations, channels, output.layer_std, act_normalization)
+            for i, m in enumerate(self.maps):
+                if i < len(channels):
+                    write_ram(self.textures[i], ram[i])
+                    m.show()
+                else:
+                    m.hide()
+            self.off_text.np.hide()
+        else:
+            for m in self.maps:
+                m.hide()
+            self.off_text.np.show()
+        self._show_featvis(output, featvis_lookup)
+
+    def _set_header(self, output: SlotOutput) -> None:
+        self.layer_text.set(output.layer)
+        room = self._w - 3 * PAD - self.layer_text.width()
+        title = f"{SLOT_TITLES.get(output.slot, output.slot)}: {output.title}"
+        if output.checkpoint:
+            title += f" @{output.checkpoint}"
+        self.title_text.set(ellipsize(title, self.title_text.scale, room))
+
+    def _show_featvis(self, output: SlotOutput, lookup: FeatVisLookup) -> None:
+        for i, slot in enumerate(self.featvis):
+            key = ((output.model, output.checkpoint, output.layer, self.channels[i])
+                   if i < len(self.channels) else None)
+            if key == self._fv_keys[i]:
+                continue
+            self._fv_keys[i] = key
+            image = lookup(*key) if key is not None else None
+            self.featvis_shown[i] = image is not None
+            if image is not None:
+                tex = numpy_to_texture(as_uint8(image), f"featvis-{self.slot}-{i}", mipmaps=True)
+                slot.setTexture(tex, 1)
+                slot.setColor(1, 1, 1, 1)
+            else:
+                slot.clearTexture()
+                slot.setColor(*theme.FIELD_BG)
+            empty = key is not None and image is None
+            self.no_vis[i].np.show() if empty else self.no_vis[i].np.hide()
+            btn = self.request_buttons[i]
+            if btn is not None:
+                btn.show() if empty else btn.hide()
+            slot.show() if key is not None else slot.hide()
+
+    def refresh_featvis(self) -> None:
+        """Look every visualisation up again on the next :meth:`show` (one became ready)."""
+        self._fv_keys = [None] * self.count
+
+    def destroy(self) -> None:
+        for b in self.request_buttons:
+            if b is not None:
+                b.destroy()
+        self.root.removeNode()

@@ -1,0 +1,193 @@
+"""The neuron activation view (thesis 5.3): chosen channels of one layer, per model.
+
+On top, the shared controls: the layer and neuron-group menus (discrete ``layer`` and
+``neuron_group``), ``# of Neurons``, ``Act. Normalization`` and ``Show Activations``.
+Below, one :class:`ActivationRow` per enabled model output of the latest
+:class:`InferenceResult`. :meth:`update` is meant to be called for every result: rows
+are rebuilt only when their number, their map counts or the map size change.
+Changing a view parameter redraws from the last result at once.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+from panda3d.core import TextNode
+
+from game.params import BY_NAME, ParamState
+from game.results import GROUP_TITLES, InferenceResult
+from ui import theme
+from ui.activation_row import (HEAD_H, INDEX_H, PAD, ActivationRow, FeatVisLookup,
+                               FeatVisRequest, GAP)
+from ui.draw import Text
+from ui.flag_check import FlagCheck
+from ui.heatmap import choose_channels, divisor
+from ui.menus import Entry, TitledMenu
+from ui.slider import ParamSlider
+from ui.widgets import label
+
+MENU_LABEL_W = theme.px(64)
+ROW_GAP = theme.px(6)
+MAX_MAP = theme.px(96)
+VIEW_PARAMS = ("n_neurons", "act_normalization", "show_activations", "neuron_group")
+
+
+def group_title(key: str) -> str:
+    return GROUP_TITLES.get(key, key.replace("_", " ").capitalize())
+
+
+def group_entries(outputs, current: str = "most_active") -> list[Entry]:
+    """``most_active`` first, then the groups any output has, in GROUP_TITLES order.
+
+    ``current``, when no output has it, is listed greyed: the menu shows the truth
+    while the rows fall back to the most active channels.
+    """
+    present = {g for o in outputs for g in o.groups}
+    order = list(GROUP_TITLES) + sorted(present - set(GROUP_TITLES))
+    keys = ["most_active"] + [g for g in order if g in present and g != "most_active"]
+    entries = [Entry(k, group_title(k)) for k in keys]
+    if current not in keys:
+        entries.append(Entry(current, group_title(current), False))
+    return entries
+
+
+def map_size(n: int, rows: int, w: float, h: float) -> float:
+    """The side of one map so that ``rows`` rows of ``n`` maps fit in ``w`` x ``h``."""
+    by_w = (w - 2 * PAD - (n - 1) * GAP) / n
+    by_h = ((h + ROW_GAP) / max(rows, 1) - ROW_GAP - HEAD_H - 2 * PAD - INDEX_H) / 2
+    side = min(by_w, by_h, MAX_MAP)
+    return theme.px(max(math.floor(side / theme.px(1)), 8))  # whole pixels at 800 px high
+
+
+class ActivationView:
+    """``w`` x ``h`` with its top-left corner at ``pos`` (x, z) in ``parent``.
+
+    ``featvis_lookup(model, checkpoint, layer, channel)`` returns an (H, W, 3) image or
+    None; ``on_request_featvis(slot, model, checkpoint, layer, channel)``, if given,
+    puts a play button on missing ones (the hook for generating them).
+    """
+
+    def __init__(self, parent, params: ParamState, w: float, h: float, pos,
+                 layer_names: Sequence[str], featvis_lookup: FeatVisLookup,
+                 on_request_featvis: Optional[FeatVisRequest] = None):
+        self.params, self.w, self.h = params, w, h
+        self.featvis_lookup, self.on_request_featvis = featvis_lookup, on_request_featvis
+        self.root = parent.attachNewNode("activation-view")
+        self.root.setPos(pos[0], 0, pos[1])
+        self._build_controls(layer_names)
+        self.rows_root = self.root.attachNewNode("rows")
+        self.rows_root.setZ(-self.controls_h)
+        self.rows: list[ActivationRow] = []
+        self._signature = None
+        self._result: InferenceResult | None = None
+        self._channels: dict[str, tuple[int, ...]] = {}
+        self._waiting = Text(self.rows_root, "waiting for the first frame...",
+                             (PAD, -theme.px(18)), fg=theme.TEXT_DIM)
+        self._unsubscribe = params.subscribe(self._on_param)
+
+    # -- controls --------------------------------------------------------------------
+    def _build_controls(self, layer_names) -> None:
+        p, row = self.params, theme.ROW_H
+        base = -row / 2 - theme.TEXT_SCALE * 0.35
+        menu_w = self.w - MENU_LABEL_W
+        self._labels = [label(self.root, "Layer", (0, base)),
+                        label(self.root, "Neurons", (0, base - row))]
+        self.layer_menu = TitledMenu(self.root, [Entry(n, n) for n in layer_names], p["layer"],
+                                     lambda v: p.set("layer", v), (MENU_LABEL_W, base), menu_w)
+        self.group_menu = TitledMenu(self.root, group_entries((), p["neuron_group"]),
+                                     p["neuron_group"],
+                                     lambda v: p.set("neuron_group", v),
+                                     (MENU_LABEL_W, base - row), menu_w)
+        self.sliders = {}
+        for i, name in enumerate(("n_neurons", "act_normalization")):
+            s = ParamSlider(self.root, BY_NAME[name], p, self.w)
+            s.root.setZ(-row * (2 + i))
+            self.sliders[name] = s
+        self.show_check = FlagCheck(self.root, p, "show_activations", "Show Activations",
+                                    (0, -row * 4))
+        self.divisor_text = Text(self.root, "", (self.w, -row * 4.5 - theme.SMALL_SCALE * 0.35),
+                                 fg=theme.TEXT_DIM, align=TextNode.ARight)
+        self._show_divisor()
+        self.controls_h = row * 5 + theme.px(6)
+
+    def _show_divisor(self) -> None:
+        v = float(self.params["act_normalization"])
+        self.divisor_text.set("divided by 4 std of the layer" if v <= 0
+                              else f"divided by {divisor(0.0, v):.3g}")
+
+    def set_layers(self, names: Sequence[str]) -> None:
+        """The tappable layers of the current Model 1."""
+        self.layer_menu.set_entries([Entry(n, n) for n in names], self.params["layer"])
+
+    # -- results ---------------------------------------------------------------------
+    def update(self, result: InferenceResult | None) -> None:
+        """Show ``result`` (cheap: call it for every inferred frame)."""
+        self._result = result
+        self._redraw()
+
+    def refresh_featvis(self) -> None:
+        """A feature visualisation became available: look them up again."""
+        for row in self.rows:
+            row.refresh_featvis()
+        self._redraw()
+
+    def _redraw(self) -> None:
+        outputs = self._result.outputs if self._result is not None else ()
+        p = self.params
+        n, group = int(p["n_neurons"]), p["neuron_group"]
+        entries = group_entries(outputs, group)
+        if entries != self.group_menu.entries:
+            self.group_menu.set_entries(entries, group)
+        chosen = []
+        for o in outputs:
+            chans = choose_channels(o.groups, group, o.activations, n, self._channels.get(o.slot, ()))
+            self._channels[o.slot] = chans
+            chosen.append(chans)
+        self._ensure_rows([o.slot for o in outputs], [len(c) for c in chosen], n)
+        show = bool(p["show_activations"])
+        for row, o, chans in zip(self.rows, outputs, chosen):
+            row.show(o, chans, float(p["act_normalization"]), show, self.featvis_lookup)
+        self._waiting.np.show() if not outputs else self._waiting.np.hide()
+        if self._result is not None and not outputs:
+            self._waiting.set("no model enabled")
+
+    def _ensure_rows(self, slots: list[str], counts: list[int], n: int) -> None:
+        size = map_size(n, len(slots), self.w, self.h - self.controls_h)
+        signature = (tuple(slots), tuple(counts), size)
+        if signature == self._signature:
+            return
+        self._signature = signature
+        for row in self.rows:
+            row.destroy()
+        self.rows, z = [], 0.0
+        for slot, count in zip(slots, counts):
+            row = ActivationRow(self.rows_root, slot, count, size, self.w, z,
+                                self.on_request_featvis)
+            self.rows.append(row)
+            z -= row.height + ROW_GAP
+
+    # -- parameters -> view ----------------------------------------------------------
+    def _on_param(self, name: str, value) -> None:
+        if name in self.sliders:
+            self.sliders[name].show(value)
+        if name == "layer":
+            self.layer_menu.select(value)
+        elif name == "neuron_group":
+            self.group_menu.select(value)
+        if name == "act_normalization":
+            self._show_divisor()
+        if name in VIEW_PARAMS:
+            self._redraw()
+
+    def destroy(self) -> None:
+        self._unsubscribe()
+        for row in self.rows:
+            row.destroy()
+        for s in self.sliders.values():
+            s.destroy()
+        self.show_check.destroy()
+        self.layer_menu.destroy()
+        self.group_menu.destroy()
+        for lab in self._labels:
+            lab.destroy()
+        self.root.removeNode()

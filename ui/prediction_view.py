@@ -1,0 +1,142 @@
+"""The prediction view (thesis 5.5): the top-k classes of every enabled model.
+
+A ``Show Predictions`` checkbox (param ``show_predictions``) on top, then one
+:class:`PredictionBlock` per output whose ``top`` is not None. Bars are normalised by
+the largest probability over the blocks shown, so models compare at a glance while
+the written percentages keep the absolute scale. Collapsing a block is a matter of
+this view only (it saves no computation), so its state lives here, not in params.
+
+Class pictures come from ``class_vis_lookup(model, checkpoint, class_index)``; a miss
+calls ``request_class_vis`` once per key and shows a placeholder until
+:meth:`refresh_class_vis` is called. Ready pictures are kept as textures, so hovering
+back and forth costs nothing.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Callable, Optional
+
+import numpy as np
+from panda3d.core import Texture
+
+from game.params import ParamState
+from game.results import InferenceResult
+from game.texconv import numpy_to_texture
+from ui import theme
+from ui.draw import Text, as_uint8
+from ui.flag_check import FlagCheck
+from ui.prediction_block import BLOCK_GAP, PredictionBlock, block_height
+
+CHECK_H = theme.ROW_H + theme.px(4)
+MIN_PICTURE, MAX_PICTURE = theme.px(56), theme.px(150)
+TEXTURE_CACHE = 64
+
+ClassVisLookup = Callable[[str, int, int], Optional[np.ndarray]]
+ClassVisRequest = Callable[[str, int, int], None]
+
+
+def picture_size(w: float, h: float, rows: list[int], collapsed: list[bool]) -> float:
+    """The class picture side that lets every block fit in ``h`` (within sensible bounds)."""
+    fixed = sum(block_height(0.0, r, c) + BLOCK_GAP for r, c in zip(rows, collapsed))
+    open_blocks = sum(1 for c in collapsed if not c)
+    if not open_blocks:
+        return MAX_PICTURE
+    side = (h - fixed) / open_blocks
+    side = min(max(side, MIN_PICTURE), MAX_PICTURE, w * 0.55)
+    return theme.px(int(side / theme.px(1)))
+
+
+class PredictionView:
+    """``w`` x ``h`` with its top-left corner at ``pos`` (x, z) in ``parent``."""
+
+    def __init__(self, parent, params: ParamState, w: float, h: float, pos,
+                 class_vis_lookup: ClassVisLookup, request_class_vis: ClassVisRequest):
+        self.params, self.w, self.h = params, w, h
+        self._lookup, self._request = class_vis_lookup, request_class_vis
+        self.root = parent.attachNewNode("prediction-view")
+        self.root.setPos(pos[0], 0, pos[1])
+        self.show_check = FlagCheck(self.root, params, "show_predictions", "Show Predictions")
+        self.blocks_root = self.root.attachNewNode("blocks")
+        self.blocks_root.setZ(-CHECK_H)
+        self.message = Text(self.blocks_root, "waiting for the first frame...",
+                            (0, -theme.px(18)), fg=theme.TEXT_DIM)
+        self.blocks: list[PredictionBlock] = []
+        self.collapsed: dict[str, bool] = {}
+        self.requested: set[tuple] = set()
+        self._textures: OrderedDict[tuple, Texture] = OrderedDict()
+        self._signature = None
+        self._result: InferenceResult | None = None
+
+    # -- results ---------------------------------------------------------------------
+    def update(self, result: InferenceResult | None) -> None:
+        """Show ``result`` (cheap: call it for every inferred frame)."""
+        self._result = result
+        self._redraw()
+
+    def _redraw(self) -> None:
+        outputs = [o for o in (self._result.outputs if self._result else ()) if o.top]
+        self._ensure_blocks(outputs)
+        shown = [o for o in outputs if not self.collapsed.get(o.slot, False)]
+        max_prob = max((float(e["prob"]) for o in shown for e in o.top), default=0.0)
+        for block, o in zip(self.blocks, outputs):
+            block.show(o, max_prob)
+        self.message.np.show() if not outputs else self.message.np.hide()
+        if self._result is not None and not outputs:
+            self.message.set("predictions off" if not self.params["show_predictions"]
+                             else "no predictions")
+
+    def _ensure_blocks(self, outputs) -> None:
+        slots = [o.slot for o in outputs]
+        rows = [len(o.top) for o in outputs]
+        collapsed = [self.collapsed.get(s, False) for s in slots]
+        side = picture_size(self.w, self.h - CHECK_H, rows, collapsed)
+        signature = (tuple(slots), tuple(rows), tuple(collapsed), side)
+        if signature == self._signature:
+            return
+        self._signature = signature
+        for block in self.blocks:
+            block.destroy()
+        self.blocks, z = [], 0.0
+        for slot, r, c in zip(slots, rows, collapsed):
+            block = PredictionBlock(self.blocks_root, slot, r, self.w, z, side, c,
+                                    self.toggle, self._picture)
+            self.blocks.append(block)
+            z -= block.height + BLOCK_GAP
+
+    # -- collapsing ------------------------------------------------------------------
+    def toggle(self, slot: str) -> None:
+        self.set_collapsed(slot, not self.collapsed.get(slot, False))
+
+    def set_collapsed(self, slot: str, collapsed: bool) -> None:
+        self.collapsed[slot] = collapsed
+        self._redraw()
+
+    # -- class pictures --------------------------------------------------------------
+    def _picture(self, key: tuple) -> Optional[Texture]:
+        """The texture for (model, checkpoint, class); asks for it once when missing."""
+        if key in self._textures:
+            self._textures.move_to_end(key)
+            return self._textures[key]
+        image = self._lookup(*key)
+        if image is None:
+            if key not in self.requested:
+                self.requested.add(key)
+                self._request(*key)
+            return None
+        tex = numpy_to_texture(as_uint8(image), f"class-vis-{key}", mipmaps=True)
+        self._textures[key] = tex
+        while len(self._textures) > TEXTURE_CACHE:
+            self._textures.popitem(last=False)
+        return tex
+
+    def refresh_class_vis(self) -> None:
+        """A requested picture is ready: show it where a placeholder is shown."""
+        for block in self.blocks:
+            if not block.showing_picture:
+                block.refresh_picture()
+
+    def destroy(self) -> None:
+        for block in self.blocks:
+            block.destroy()
+        self.show_check.destroy()
+        self.root.removeNode()
