@@ -15,6 +15,12 @@ SORT_ARM = 45
 SORT_CAPTURE = 55
 SORT_INFER = 56
 
+# Tools built on the models (attacks, weight editing, feature visualisation...): each
+# module has ``attach(app) -> tool`` (the tool has ``destroy()``), called in this order
+# after the views exist.
+TOOL_MODULES: tuple[str, ...] = (
+)
+
 
 class PerturberApp:
     """Owns the ShowBase. Created with ``offscreen=True`` it needs no display (EGL)."""
@@ -44,6 +50,7 @@ class PerturberApp:
         self._build_ui()
         self._object_loaded(self.pipeline.scene.pair)
         self._show_mode(self.params["inference_mode"])
+        self.tools = self._build_tools()
         self.base.taskMgr.add(self._arm_task, "perturber-arm", sort=SORT_ARM)
         self.base.taskMgr.add(self._capture_task, "perturber-capture", sort=SORT_CAPTURE)
         self.base.taskMgr.add(self._infer_task, "perturber-infer", sort=SORT_INFER)
@@ -140,6 +147,12 @@ class PerturberApp:
             self.layout.right_body, self.params, rw - 2 * pad, rh - 2 * pad, (pad, -pad),
             fv.class_image, fv.request_class)
 
+    def _build_tools(self) -> dict:
+        import importlib
+
+        return {name.rsplit(".", 1)[-1]: importlib.import_module(name).attach(self)
+                for name in TOOL_MODULES}
+
     def _layer_names(self) -> list[str]:
         first = next((m for m in self.slots.enabled()), None) or next(
             (m for m in self.slots.loaded.values() if m is not None), None)
@@ -201,6 +214,13 @@ class PerturberApp:
 
     # -- frame tasks ----------------------------------------------------------------
     def _arm_task(self, task):
+        if self.engine.mode == "sync" and self.pipeline.dirty:
+            # Sync mode: frame -> networks -> views, then the window shows all of it in
+            # this same frame (input -> shown activations within one frame).
+            frame = self.pipeline.render_now(only_offscreen=True)
+            self.base.messenger.send("perturber-frame", [frame])
+            self.engine.submit(frame)
+            return task.cont
         self.pipeline.before_render()
         return task.cont
 
@@ -247,6 +267,8 @@ class PerturberApp:
             self.mouse.destroy()
         if getattr(self, "path_dialog", None) is not None:
             self.path_dialog.close()
+        for tool in reversed(list(getattr(self, "tools", {}).values())):
+            tool.destroy()
         for name in ("activation_view", "prediction_view", "slots_view"):
             if getattr(self, name, None) is not None:
                 getattr(self, name).destroy()

@@ -2,7 +2,8 @@
 
 Per stage (median and p90 in ms): render (scene + post chain + copy to RAM), readback
 (RAM image -> numpy), preprocess (numpy -> tensor), forward per model (full and
-truncated at the shown layer), activation drawing and prediction drawing. Then the
+truncated at the shown layer), activation drawing, prediction drawing, and a window
+frame in which nothing changed (the GUI's own cost on this rasteriser). Then the
 whole app, offscreen, one parameter change per frame, in the thesis' four
 configurations (activations only / activations + predictions, one or two models):
 input -> shown activations (+ top-5) per frame and frames per second; the worker
@@ -24,7 +25,11 @@ CONFIGS = (
 )
 
 
-def add_command(sub) -> None:
+def run(args) -> int | None:
+    return cmd_bench(args) if args.command == "bench" else None
+
+
+def add_commands(sub) -> None:
     p = sub.add_parser("bench", help="per-stage timings and frames per second on this machine")
     p.add_argument("--frames", type=int, default=40, help="frames per measurement (default 40)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -60,7 +65,8 @@ def stage_timings(app, n: int) -> dict:
 
     pipeline, out = app.pipeline, {}
     i = iter(range(10**9))
-    out["render"] = stats(timed(lambda: (_wiggle(app.params, next(i)), pipeline.render_now()), n))
+    out["render (scene + post chain + copy to RAM)"] = stats(timed(
+        lambda: (_wiggle(app.params, next(i)), pipeline.render_now(only_offscreen=True)), n))
     frame = pipeline.frame
     out["readback"] = stats(timed(lambda: texture_to_numpy(pipeline.output), n))
     out["preprocess"] = stats(timed(lambda: torch.from_numpy(frame.as_float()).unsqueeze(0), n))
@@ -71,6 +77,7 @@ def stage_timings(app, n: int) -> dict:
         out[f"forward {loaded.name} to {layer}"] = stats(
             timed(lambda: forward(loaded.model, x, layer, logits=False), n))
     result = run_job(job, app.engine.groups)
+    out["window (GUI + scene view, nothing changed)"] = stats(timed(app.step, n))
     if getattr(app, "activation_view", None) is not None:
         out["activation drawing"] = stats(timed(lambda: app.activation_view.update(result), n))
     if getattr(app, "prediction_view", None) is not None:
@@ -114,7 +121,7 @@ def end_to_end(app, n: int, predictions: bool, two: bool, mode: str = "sync") ->
     return row
 
 
-def run(n: int) -> dict:
+def measure(n: int) -> dict:
     from game.app import PerturberApp
 
     import torch
@@ -167,7 +174,7 @@ def cmd_bench(args) -> int:
 
     if not 5 <= args.frames <= 10_000:
         raise ParamError(f"--frames {args.frames}: choose 5..10000")
-    report = run(args.frames)
+    report = measure(args.frames)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

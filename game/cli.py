@@ -39,11 +39,24 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", metavar="FILE.png", help="output PNG")
     render.add_argument("--list-params", action="store_true",
                         help="print every parameter (name, group, min, max, default) as JSON")
-    from game import bench, cli_models
-
-    cli_models.add_commands(sub, add_scene_options)
-    bench.add_command(sub)
+    for module in command_modules():
+        module.add_commands(sub)
     return parser
+
+
+# Subcommands that use the networks live in their own modules. Each has
+# ``add_commands(sub)`` (argparse sub-parsers) and ``run(args) -> int | None``
+# (None: not one of its commands). torch is imported before Panda3D for them.
+COMMAND_MODULES = (
+    "game.cli_models",   # predict, models
+    "game.bench",        # bench
+)
+
+
+def command_modules():
+    import importlib
+
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
 def scene_assignments(args) -> list[tuple[str, str]]:
@@ -148,15 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "render":
             return cmd_render(args)
-        if args.command in ("predict", "models", "bench"):
-            from game import bench, cli_models
+        if args.command is not None:
+            from game.cli_models import import_torch_first
 
-            cli_models.import_torch_first()
-            if args.command == "predict":
-                return cli_models.cmd_predict(args, render_frame)
-            if args.command == "models":
-                return cli_models.cmd_models(args)
-            return bench.cmd_bench(args)
+            import_torch_first()
+            for module in command_modules():
+                status = module.run(args)
+                if status is not None:
+                    return status
         return cmd_app(args)
     except (ParamError, AssetError) as exc:
         print(f"perturber: error: {exc}", file=sys.stderr)

@@ -17,7 +17,9 @@ def import_torch_first() -> None:
     import torchvision  # noqa: F401
 
 
-def add_commands(sub, add_scene_options) -> None:
+def add_commands(sub) -> None:
+    from game.cli import add_scene_options
+
     predict = sub.add_parser("predict", help="render the scene and print each model's top-K")
     add_scene_options(predict)
     predict.add_argument("--models", default=f"{DISCRETE['model1']},{DISCRETE['model2']}",
@@ -27,6 +29,16 @@ def add_commands(sub, add_scene_options) -> None:
     predict.add_argument("--json", action="store_true", help="print JSON")
     models = sub.add_parser("models", help="list the models, whether their weights are here, layers")
     models.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args) -> int | None:
+    if args.command == "predict":
+        from game.cli import render_frame
+
+        return cmd_predict(args, render_frame)
+    if args.command == "models":
+        return cmd_models(args)
+    return None
 
 
 def parse_models(text: str) -> list[tuple[str, int]]:

@@ -124,6 +124,10 @@ class InferenceEngine:
         self._pending: Job | None = None    # worker: the newest job not yet started
         self._done: InferenceResult | None = None
         self._worker = False
+        # f(frame) -> frame, applied in order before inference (e.g. an attack replaces
+        # the rendered frame by the attacked image). A filter with a ``version``
+        # attribute re-infers when it changes; any other calls ``invalidate()``.
+        self.input_filters: list[Callable[[Frame], Frame]] = []
         self._unsubscribe = params.subscribe(self._changed)
         self._set_mode(params["inference_mode"])
 
@@ -138,7 +142,10 @@ class InferenceEngine:
             self._frame = frame
         if self._frame is None:
             return
-        job = self._job(self._frame)
+        frame = self._frame
+        for f in self.input_filters:
+            frame = f(frame)
+        job = self._job(frame)
         if job.key == self._last_key:
             return
         self._last_key = job.key
@@ -180,7 +187,8 @@ class InferenceEngine:
         wanted = self.params["layer"]
         reference = models[0] if models else None
         layers = tuple(layer_for(m, wanted, reference) for m in models)
-        key = (frame.serial, self.slots.version, layers, acts, preds)
+        filters = tuple(getattr(f, "version", 0) for f in self.input_filters)
+        key = (frame.serial, filters, self.slots.version, layers, acts, preds)
         return Job(frame, models, layers, acts, preds, key)
 
     def _run(self, job: Job) -> InferenceResult | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 GROUPS = ("scene", "morph", "post", "frequency", "camera")      # what the frame depends on
-VIEW_GROUPS = ("activations", "models")  # what the networks and the views do with the frame
+VIEW_GROUPS = ("activations", "models", "attack", "editing")  # what is done with the frame
 GROUP_LABELS = {
     "scene": "Scene",
     "morph": "Morph",
@@ -20,6 +20,8 @@ GROUP_LABELS = {
     "camera": "Camera",
     "activations": "Activations",
     "models": "Models",
+    "attack": "Adversarial Attack",
+    "editing": "Weight Editing",
 }
 
 
@@ -127,6 +129,8 @@ PARAMS: tuple[Param, ...] = (
       help="0 = divide by 4 standard deviations of the whole layer; "
            "v > 0 = divide by the fixed 10**(v - 2)"),
     F("show_activations", "activations", "Show Activations", 1),
+    F("naive_param", "activations", "Naive Parameterization", 0,
+      help="feature visualisations in pixel space instead of Fourier + decorrelated colour"),
     # Model slots (the networks themselves are chosen by the discrete model1 / model2).
     F("model1_enabled", "models", "Model 1", 1),
     F("model2_enabled", "models", "Model 2", 1),
@@ -136,6 +140,14 @@ PARAMS: tuple[Param, ...] = (
       help="training iteration of Model 1's variant; 0 = its final weights"),
     P("model2_checkpoint", "models", "Checkpoint", 0, 1_000_000, 0, integer=True,
       help="training iteration of Model 2's variant; 0 = its final weights"),
+    # PGD attacks (each "PGD Step" is an event, not a parameter).
+    P("attack_eps", "attack", "Epsilon", 0.0, 16.0, 1.0,
+      help="radius of the ball around the original: L2 in [0, 1]-image units, "
+           "Linf in 1/255 steps (8 = 8/255)"),
+    P("attack_alpha", "attack", "Attack Alpha", 0.0, 1.0, 1.0,
+      help="fades the perturbation out (0 = the original only)"),
+    P("original_alpha", "attack", "Original Alpha", 0.0, 1.0, 1.0,
+      help="fades the original to 50% grey (0 = grey plus perturbation)"),
 )
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 DISCRETE = {
@@ -144,11 +156,17 @@ DISCRETE = {
     "layer": "block13",            # a tappable layer of Model 1 (Model 2: same depth)
     "neuron_group": "most_active",  # which channels the activation view shows
     "inference_mode": "sync",      # sync: frame -> inference -> display; worker: latest wins
+    "attack_model": "model1",      # the slot the PGD attack differentiates
+    "attack_norm": "l2",
+    "attack_target": "",           # "" = untargeted, else an ImageNet class index
+    "edit_mode": "mix",            # how the Edited Model is made from Model 1 and 2
+    "edit_weights": "",            # per layer: mix "block3=0.5,..." / prune "block3=0.1:0.9,..."
 }
 SCENE_DISCRETE = ("object", "background", "feat_vis")
 # Discrete parameters that may be empty: "" switches the Feat. Vis. plane off.
-MAY_BE_EMPTY = {"feat_vis"}
-CHOICES = {"inference_mode": ("sync", "worker")}
+MAY_BE_EMPTY = {"feat_vis", "attack_target", "edit_weights"}
+CHOICES = {"inference_mode": ("sync", "worker"), "attack_model": ("model1", "model2", "edited"),
+           "attack_norm": ("l2", "linf"), "edit_mode": ("mix", "prune")}
 
 
 def is_scene(name: str) -> bool:

@@ -57,6 +57,11 @@ class FramePipeline:
     def invalidate(self) -> None:
         self._dirty = True
 
+    @property
+    def dirty(self) -> bool:
+        """Something changed since the last frame was rendered."""
+        return self._dirty
+
     def set_custom_snippet(self, code: str) -> str | None:
         error = self.custom.set_snippet(code)
         if error is None:
@@ -92,21 +97,33 @@ class FramePipeline:
         self._set_active(False)
         return self.frame
 
-    def render_now(self) -> Frame:
-        """Render and read back synchronously (CLI, tests)."""
+    def render_now(self, only_offscreen: bool = False) -> Frame:
+        """Render and read back synchronously (CLI, tests, the app's sync mode).
+
+        ``only_offscreen``: the host window is skipped (its frame comes later, with the
+        results of this one).
+        """
         self._dirty = True
         self.before_render()
-        engine = self.host.getEngine()
-        engine.renderFrame()
+        self._render_frame(only_offscreen)
         frame = self.after_render()
         if frame is None:  # some drivers need one more flip before the copy lands
             self._pending_version = self.params.version
             self._set_active(True)
-            engine.renderFrame()
+            self._render_frame(only_offscreen)
             frame = self.after_render()
         if frame is None:
             raise RuntimeError("the frame could not be read back from the GPU")
         return frame
+
+    def _render_frame(self, only_offscreen: bool) -> None:
+        if only_offscreen:
+            self.host.setActive(False)
+        try:
+            self.host.getEngine().renderFrame()
+        finally:
+            if only_offscreen:
+                self.host.setActive(True)
 
     def _set_active(self, active: bool) -> None:
         # Called every frame by the app's task: touch the buffers only on a change.

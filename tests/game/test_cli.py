@@ -93,7 +93,7 @@ def test_bench_reports_every_stage_and_configuration():
     out = perturber("bench", "--frames", "5", "--json", timeout=300)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    for stage in ("render", "readback", "preprocess", "forward mobilenet_v2",
+    for stage in ("render (scene + post chain + copy to RAM)", "readback", "preprocess", "forward mobilenet_v2",
                   "forward efficientnet_lite0", "activation drawing", "prediction drawing"):
         assert report["stages"][stage]["median_ms"] > 0, stage
     assert len(report["configs"]) == 4

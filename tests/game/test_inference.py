@@ -145,3 +145,25 @@ def test_layer_for_maps_by_relative_depth():
     assert layer_for(b, "a_c0", a) == "b_c0" and layer_for(b, "a_c1", a) == "b_c4"
     assert layer_for(a, "a_c1", a) == "a_c1"
     assert layer_for(b, "unknown", a) in {l.name for l in b.model.layers}
+
+
+def test_input_filters_replace_the_frame_and_rerun_when_their_version_changes(setup):
+    params, slots, engine, _, results, _ = setup
+
+    class Grey:
+        version = 0
+
+        def __call__(self, f):
+            return Frame(np.full_like(f.image, 128), f.serial, f.params_version)
+
+    grey = Grey()
+    engine.input_filters.append(grey)
+    engine.submit(frame(1))
+    engine.submit()
+    assert engine.runs == 1 and (results[-1].image == 128).all()
+    grey.version += 1
+    engine.submit()
+    assert engine.runs == 2
+    engine.input_filters.remove(grey)
+    engine.submit()
+    assert engine.runs == 3 and not (results[-1].image == 128).all()

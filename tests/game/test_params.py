@@ -11,9 +11,10 @@ REQUIRED = {
     "frequency": ["freq_cutoff", "low_alpha", "high_alpha", "low_sigma", "high_sigma",
                   "low_hue", "high_hue"],
     "camera": ["yaw", "pitch", "roll", "distance", "pan_x", "pan_y"],
-    "activations": ["n_neurons", "act_normalization", "show_activations"],
+    "activations": ["n_neurons", "act_normalization", "show_activations", "naive_param"],
     "models": ["model1_enabled", "model2_enabled", "edited_enabled", "show_predictions",
                "model1_checkpoint", "model2_checkpoint"],
+    "attack": ["attack_eps", "attack_alpha", "original_alpha"],
 }
 
 
@@ -21,8 +22,9 @@ def test_every_named_parameter_exists_in_its_group():
     for group, names in REQUIRED.items():
         assert [p.name for p in params_in(group)] == names
     assert set(DISCRETE) == {"object", "background", "feat_vis", "model1", "model2", "layer",
-                             "neuron_group", "inference_mode"}
-    assert set(p.group for p in PARAMS) == set(GROUPS) | set(VIEW_GROUPS)
+                             "neuron_group", "inference_mode", "attack_model", "attack_norm",
+                             "attack_target", "edit_mode", "edit_weights"}
+    assert set(p.group for p in PARAMS) <= set(GROUPS) | set(VIEW_GROUPS)
 
 
 def test_only_scene_parameters_change_the_frame():
