@@ -100,8 +100,10 @@ class GroupSource:
     def lookup(self, loaded, layer: str) -> dict[str, tuple[int, ...]]:
         groups = self._groups.get(loaded.key)
         if groups is None:
-            self._start(loaded)
-            return {}
+            self._start(loaded)  # reads the disk cache at once, else computes in the background
+            groups = self._groups.get(loaded.key)
+            if groups is None:
+                return {}
         return {g: tuple(ch) for g, ch in groups.get(layer, {}).items()}
 
     def _path(self, key: str) -> Path:

@@ -103,3 +103,12 @@ def test_window_screenshot_with_both_models_live(app, tmp_path):
     for colour in ((33, 77, 163), (125, 186, 245)):
         close = (np.abs(img - np.array(colour)).sum(-1) < 40).sum()
         assert close > 500, colour
+
+
+def test_neuron_groups_arrive_for_both_models(app):
+    app.groups.wait(300)
+    app.step(3)
+    for out in app.engine.result.outputs:
+        assert set(out.groups) == {"most_active", "dog", "cat", "fire_truck", "race_car"}
+        assert all(len(ch) == 8 and max(ch) < out.activations.shape[0]
+                   for ch in out.groups.values())
