@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Callable
 
 from game.params import ParamState
 from game.prc import configure
@@ -19,6 +20,7 @@ SORT_INFER = 56
 # module has ``attach(app) -> tool`` (the tool has ``destroy()``), called in this order
 # after the views exist.
 TOOL_MODULES: tuple[str, ...] = (
+    "game.attack",
 )
 
 
@@ -44,6 +46,10 @@ class PerturberApp:
             self.virtual_mouse = attach_virtual_mouse(self.base)
         self.pipeline = FramePipeline(self.base.win, self.params)
         self.messages: list[str] = []
+        # Named user actions (e.g. "attack.step"): buttons, gamepad, keyboard and the
+        # replayer all call ``do(name)``; listeners (the recorder) hear each one.
+        self.actions: dict[str, Callable[[], object]] = {}
+        self.action_listeners: list[Callable[[str], None]] = []
         self.controller = SceneController(self.params, self.pipeline,
                                           on_error=self.show_error, on_object=self._object_loaded)
         self._build_models()
@@ -200,6 +206,19 @@ class PerturberApp:
         panel = getattr(self, "scene_panel", None)
         if panel is not None and pair is not None:
             panel.set_morph_label(pair.morph_label)
+
+    def add_action(self, name: str, fn: Callable[[], object]) -> None:
+        self.actions[name] = fn
+
+    def do(self, name: str):
+        """Run the named action; unknown names are reported, never raised."""
+        fn = self.actions.get(name)
+        if fn is None:
+            self.show_error(f"unknown action {name!r}")
+            return None
+        for listener in list(self.action_listeners):
+            listener(name)
+        return fn()
 
     def show_error(self, message: str) -> None:
         log.error("%s", message)
