@@ -21,6 +21,10 @@ SORT_INFER = 56
 # after the views exist.
 TOOL_MODULES: tuple[str, ...] = (
     "game.attack",
+    "game.featvis_tool",
+    "game.editing",
+    "game.recording.recorder",  # --record FILE and the record button (issue 7)
+    "game.gamepad",  # hot-plugged gamepads, focus over every control, help overlay (issue 7)
 )
 
 
@@ -64,9 +68,17 @@ class PerturberApp:
 
     # -- models ----------------------------------------------------------------------
     def _build_models(self) -> None:
+        import os
+
+        import numpy as np
+        import torch
+
         from game.inference import InferenceEngine
         from game.model_slots import ModelSlots
-        import numpy as np
+
+        # The rasteriser (llvmpipe here) and torch share the cores: one torch thread
+        # measured faster than two inside the app, and far steadier on a busy machine.
+        torch.set_num_threads(max(1, int(os.environ.get("PERTURBER_TORCH_THREADS", "1"))))
 
         from game.texconv import numpy_to_texture
 
@@ -76,7 +88,7 @@ class PerturberApp:
 
         self.slots = ModelSlots(self.params, on_error=self.show_error,
                                 on_change=lambda slot: self._slot_changed(slot))
-        self.featvis = FeatureVisService(self.slots)
+        self.featvis = FeatureVisService(self.slots, naive=lambda: self.params.flag("naive_param"))
         # Groups arrive on a background thread: the next frame re-infers with them.
         self.groups = GroupSource(on_ready=lambda: self.engine.invalidate(),
                                   on_error=lambda msg: log.warning("%s", msg))

@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render without a display (EGL); implied when no display is found")
     parser.add_argument("--screenshot", metavar="FILE.png",
                         help="save a screenshot of the whole window after start-up and exit")
+    parser.add_argument("--record", metavar="FILE.jsonl",
+                        help="record the session (every change, action and frame digest) to FILE")
+    parser.add_argument("--kiosk", action="store_true",
+                        help="exhibition mode: fullscreen, attract loop when idle, lockdown; "
+                             "quit with Ctrl+Shift+Q")
     parser.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
     add_scene_options(parser)
     sub = parser.add_subparsers(dest="command")
@@ -49,7 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
 # (None: not one of its commands). torch is imported before Panda3D for them.
 COMMAND_MODULES = (
     "game.cli_models",   # predict, models
+    "game.cli_featvis",  # featvis
+    "game.cli_attack",   # attack
     "game.bench",        # bench
+    "game.cli_train",    # train
+    "game.cli_evaluate", # evaluate
+    "game.cli_record",   # replay, export
+    "game.cli_soak",     # soak
 )
 
 
@@ -135,6 +146,12 @@ def cmd_app(args) -> int:
     size = _parse_size(args.size)
     app = PerturberApp(params=initial_params(args), offscreen=offscreen, size=size)
     finish_scene_options(args, app.params, app.controller)
+    if args.kiosk:  # after the scene options: their state is the one the kiosk resets to
+        from game import kiosk
+
+        app.tools["kiosk"] = kiosk.attach(app)
+    if args.record:
+        print(f"recording to {app.tools['recorder'].start(Path(args.record))}", file=sys.stderr)
     if screenshot:
         path = app.save_window_screenshot(Path(screenshot))
         print(f"screenshot of the whole window: {path.resolve()}")

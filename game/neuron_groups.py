@@ -111,6 +111,10 @@ class GroupSource:
         return self.root / f"{safe}.json"
 
     def _start(self, loaded) -> None:
+        if loaded.key.startswith("edited-"):
+            # Every slider move makes a new Edited Model: its view falls back to the most
+            # active channels rather than starting seconds of work per edit.
+            return
         with self._lock:
             if loaded.key in self._started:
                 return

@@ -259,4 +259,5 @@ def register_user_checkpoint(path, arch: str, name: str | None = None,
 
 # Families register on import (kept at the bottom: they import from this module).
 from .models import mobilenet, efficientnet  # noqa: E402,F401  bundled weights
+from .models import variants  # noqa: E402,F401  our robust MobileNetV2 variants
 from .models import inceptionv1, torchvision_nets, robust  # noqa: E402,F401  user's weights

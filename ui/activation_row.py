@@ -5,6 +5,11 @@ It is built once for a number of maps and a map size and then only refreshed: ma
 textures get new pixels, texts change only when they differ, and a feature
 visualisation is looked up again only when its (model, checkpoint, layer, channel)
 changes or :meth:`refresh_featvis` asks for it.
+
+A missing visualisation shows "no vis" and a play button (when requests are hooked
+up). With a ``status`` source (see ``game.featvis_service.VisStatus``) a slot being made
+shows the partially optimised image under a progress bar and "37 %" (or "queued"),
+updated by :meth:`refresh_progress`; a failed one says so and offers the button again.
 """
 from __future__ import annotations
 
@@ -29,6 +34,8 @@ INDEX_SCALE = theme.px(11)
 
 FeatVisLookup = Callable[[str, int, str, int], Optional[np.ndarray]]
 FeatVisRequest = Callable[[str, str, int, str, int], None]  # slot, model, checkpoint, layer, channel
+FeatVisStatus = Callable[[str, int, str, int], object]  # -> a VisStatus (state, progress, preview...)
+BAR_H = theme.px(14)      # the progress band at the bottom of a slot being made
 
 
 def row_height(size: float) -> float:
@@ -71,10 +78,18 @@ class ActivationRow:
         self.no_vis = [Text(self.root, "no vis", (x + size / 2, fv_top - size / 2 + theme.px(3)),
                             scale=INDEX_SCALE, fg=theme.TEXT_DIM, align=TextNode.ACenter)
                        for x in xs]
+        self.reasons = [Text(self.root, "", (x + size / 2, fv_top - theme.px(13)),
+                             scale=INDEX_SCALE, fg=theme.ERROR, align=TextNode.ACenter)
+                        for x in xs]  # why a visualisation failed, in a few words
         self.request_buttons = [self._request_button(x, fv_top, i) for i, x in enumerate(xs)]
+        self.bars = [self._progress_bar(x, fv_top) for x in xs]
         self.channels: tuple[int, ...] = ()
         self._fv_keys: list = [None] * count
         self.featvis_shown = [False] * count
+        self.featvis_state = ["missing"] * count   # per slot: done, queued, running, failed, missing
+        self._fv_revision: list = [None] * count
+        self._fv_textures: list = [None] * count
+        self.status_source: FeatVisStatus | None = None
         self._output: SlotOutput | None = None
 
     def _request_button(self, x: float, z: float, i: int):
@@ -86,10 +101,23 @@ class ActivationRow:
                       (x + (self.size - b) / 2, z - self.size / 2 - theme.px(2)), b, b,
                       scale=INDEX_SCALE)
 
+    def _progress_bar(self, x: float, fv_top: float):
+        """A dark band at the bottom of a slot: a fill growing with the progress and its %."""
+        holder = self.root.attachNewNode("fv-progress")
+        holder.setPos(x, 0, fv_top - self.size + BAR_H)
+        band = card(holder, self.size, BAR_H, (0, 0, 0, 0.62), name="fv-band")
+        band.setTransparency(True)
+        fill = card(holder, self.size, theme.px(3), theme.OK, (0, -BAR_H + theme.px(3)), "fv-fill")
+        text = Text(holder, "", (self.size / 2, -BAR_H + theme.px(5)), scale=INDEX_SCALE,
+                    fg=theme.TEXT, align=TextNode.ACenter)
+        holder.hide()
+        return holder, fill, text
+
     def _request(self, i: int) -> None:
         o = self._output
         if o is not None and i < len(self.channels):
             self._on_request(o.slot, o.model, o.checkpoint, o.layer, self.channels[i])
+            self._refresh_slot(i)  # "queued" at once, not at the next progress report
 
     # -- refreshing ------------------------------------------------------------------
     def show(self, output: SlotOutput, channels: Sequence[int], act_normalization: float,
@@ -133,24 +161,79 @@ class ActivationRow:
                 continue
             self._fv_keys[i] = key
             image = lookup(*key) if key is not None else None
-            self.featvis_shown[i] = image is not None
-            if image is not None:
-                tex = numpy_to_texture(as_uint8(image), f"featvis-{self.slot}-{i}", mipmaps=True)
-                slot.setTexture(tex, 1)
-                slot.setColor(1, 1, 1, 1)
-            else:
-                slot.clearTexture()
-                slot.setColor(*theme.FIELD_BG)
-            empty = key is not None and image is None
-            self.no_vis[i].np.show() if empty else self.no_vis[i].np.hide()
-            btn = self.request_buttons[i]
-            if btn is not None:
-                btn.show() if empty else btn.hide()
+            status = (self.status_source(*key) if image is None and key is not None
+                      and self.status_source is not None else None)
+            self._apply(i, image, status, present=key is not None)
             slot.show() if key is not None else slot.hide()
 
     def refresh_featvis(self) -> None:
         """Look every visualisation up again on the next :meth:`show` (one became ready)."""
         self._fv_keys = [None] * self.count
+
+    def refresh_progress(self) -> None:
+        """Ask the status source again for every slot not showing a finished image (cheap:
+        call it whenever the service reports progress)."""
+        if self.status_source is None:
+            return
+        for i, key in enumerate(self._fv_keys):
+            if key is not None and not self.featvis_shown[i]:
+                self._refresh_slot(i)
+
+    def _refresh_slot(self, i: int) -> None:
+        key = self._fv_keys[i]
+        if key is None or self.status_source is None:
+            return
+        status = self.status_source(*key)
+        image = status.image if status.state == "done" else None
+        self._apply(i, image, None if image is not None else status)
+
+    def _apply(self, i: int, image, status, present: bool = True) -> None:
+        """Show a finished ``image``, or what ``status`` says (being made, failed, missing);
+        ``present``: False for a slot beyond the channels shown (everything hidden)."""
+        state = "done" if image is not None else (status.state if status is not None else "missing")
+        revision = (self._fv_keys[i], state, status.revision if status is not None else None)
+        if state not in ("done", "missing") and revision == self._fv_revision[i] \
+                and self.featvis_state[i] == state:
+            return  # nothing new since the last report
+        self._fv_revision[i] = revision
+        self.featvis_state[i] = state
+        self.featvis_shown[i] = image is not None
+        picture = image if image is not None else (status.preview if status is not None else None)
+        self._set_picture(i, picture, final=image is not None)
+        bar, fill, text = self.bars[i]
+        busy = state in ("queued", "running")
+        if busy:
+            fill.setSx(max(status.progress, 1e-3))
+            text.set("queued" if state == "queued" else f"{round(status.progress * 100)} %")
+            bar.show()
+        else:
+            bar.hide()
+        note, reason = self.no_vis[i], self.reasons[i]
+        failed = state == "failed"
+        note.set("failed" if failed else "no vis")
+        note.set_fg(theme.ERROR if failed else theme.TEXT_DIM)
+        reason.set(ellipsize(status.error, INDEX_SCALE, self.size - theme.px(6)) if failed else "")
+        empty = present and state in ("missing", "failed")
+        note.np.show() if empty else note.np.hide()
+        btn = self.request_buttons[i]
+        if btn is not None:
+            btn.show() if empty else btn.hide()
+
+    def _set_picture(self, i: int, picture, final: bool) -> None:
+        slot = self.featvis[i]
+        if picture is None:
+            slot.clearTexture()
+            slot.setColor(*theme.FIELD_BG)
+            return
+        pixels = as_uint8(picture)
+        if final:  # a finished image gets its own texture (mipmapped, kept by the card)
+            tex = numpy_to_texture(pixels, f"featvis-{self.slot}-{i}", mipmaps=True)
+        else:      # a preview reuses one texture per slot: new pixels every few steps
+            tex = self._fv_textures[i]
+            tex = numpy_to_texture(pixels, f"featvis-preview-{self.slot}-{i}", tex=tex)
+            self._fv_textures[i] = tex
+        slot.setTexture(tex, 1)
+        slot.setColor(1, 1, 1, 1)
 
     def destroy(self) -> None:
         for b in self.request_buttons:

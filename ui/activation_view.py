@@ -1,7 +1,10 @@
 """The neuron activation view (thesis 5.3): chosen channels of one layer, per model.
 
 On top, the shared controls: the layer and neuron-group menus (discrete ``layer`` and
-``neuron_group``), ``# of Neurons``, ``Act. Normalization`` and ``Show Activations``.
+``neuron_group``), ``# of Neurons``, ``Act. Normalization``, ``Show Activations`` and
+``Naive Parameterization`` (which feature visualisations are shown: the slots look
+theirs up again when it changes), with a one-line note on the visualisations being
+made beside it (:meth:`set_featvis_note`).
 Below, one :class:`ActivationRow` per enabled model output of the latest
 :class:`InferenceResult`. :meth:`update` is meant to be called for every result: rows
 are rebuilt only when their number, their map counts or the map size change.
@@ -18,8 +21,8 @@ from game.params import BY_NAME, ParamState
 from game.results import GROUP_TITLES, InferenceResult
 from ui import theme
 from ui.activation_row import (HEAD_H, INDEX_H, PAD, ActivationRow, FeatVisLookup,
-                               FeatVisRequest, GAP)
-from ui.draw import Text
+                               FeatVisRequest, FeatVisStatus, GAP)
+from ui.draw import Text, ellipsize
 from ui.flag_check import FlagCheck
 from ui.heatmap import choose_channels, divisor
 from ui.menus import Entry, TitledMenu
@@ -30,6 +33,7 @@ MENU_LABEL_W = theme.px(64)
 ROW_GAP = theme.px(6)
 MAX_MAP = theme.px(96)
 VIEW_PARAMS = ("n_neurons", "act_normalization", "show_activations", "neuron_group")
+FEATVIS_PARAMS = ("naive_param",)  # part of every visualisation's cache key
 
 
 def group_title(key: str) -> str:
@@ -64,14 +68,19 @@ class ActivationView:
 
     ``featvis_lookup(model, checkpoint, layer, channel)`` returns an (H, W, 3) image or
     None; ``on_request_featvis(slot, model, checkpoint, layer, channel)``, if given,
-    puts a play button on missing ones (the hook for generating them).
+    puts a play button on missing ones (the hook for generating them);
+    ``featvis_status(model, checkpoint, layer, channel)``, if given (or set later with
+    :meth:`set_featvis_status`), tells missing ones being made (progress, the image so
+    far) or failed apart: :meth:`refresh_progress` shows what is new.
     """
 
     def __init__(self, parent, params: ParamState, w: float, h: float, pos,
                  layer_names: Sequence[str], featvis_lookup: FeatVisLookup,
-                 on_request_featvis: Optional[FeatVisRequest] = None):
+                 on_request_featvis: Optional[FeatVisRequest] = None,
+                 featvis_status: Optional[FeatVisStatus] = None):
         self.params, self.w, self.h = params, w, h
         self.featvis_lookup, self.on_request_featvis = featvis_lookup, on_request_featvis
+        self.featvis_status = featvis_status
         self.root = parent.attachNewNode("activation-view")
         self.root.setPos(pos[0], 0, pos[1])
         self._build_controls(layer_names)
@@ -107,13 +116,22 @@ class ActivationView:
                                     (0, -row * 4))
         self.divisor_text = Text(self.root, "", (self.w, -row * 4.5 - theme.SMALL_SCALE * 0.35),
                                  fg=theme.TEXT_DIM, align=TextNode.ARight)
+        self.naive_check = FlagCheck(self.root, p, "naive_param", "Naive Parameterization",
+                                     (0, -row * 5))
+        self._note_x = self.naive_check.button.getBounds()[1] + theme.px(8)
+        self.featvis_note = Text(self.root, "", (self.w, -row * 5.5 - theme.SMALL_SCALE * 0.35),
+                                 fg=theme.TEXT_DIM, align=TextNode.ARight)
         self._show_divisor()
-        self.controls_h = row * 5 + theme.px(6)
+        self.controls_h = row * 6 + theme.px(6)
 
     def _show_divisor(self) -> None:
         v = float(self.params["act_normalization"])
         self.divisor_text.set("divided by 4 std of the layer" if v <= 0
                               else f"divided by {divisor(0.0, v):.3g}")
+
+    def set_featvis_note(self, text: str) -> None:
+        """One line beside the checkbox, e.g. "making block13:42 37 %, 2 queued"."""
+        self.featvis_note.set(ellipsize(text, self.featvis_note.scale, self.w - self._note_x))
 
     def set_layers(self, names: Sequence[str]) -> None:
         """The tappable layers of the current Model 1."""
@@ -130,6 +148,17 @@ class ActivationView:
         for row in self.rows:
             row.refresh_featvis()
         self._redraw()
+
+    def set_featvis_status(self, status: Optional[FeatVisStatus]) -> None:
+        self.featvis_status = status
+        for row in self.rows:
+            row.status_source = status
+        self.refresh_featvis()
+
+    def refresh_progress(self) -> None:
+        """Visualisations being made moved on: show their progress and pictures so far."""
+        for row in self.rows:
+            row.refresh_progress()
 
     def _redraw(self) -> None:
         outputs = self._result.outputs if self._result is not None else ()
@@ -163,6 +192,7 @@ class ActivationView:
         for slot, count in zip(slots, counts):
             row = ActivationRow(self.rows_root, slot, count, size, self.w, z,
                                 self.on_request_featvis)
+            row.status_source = self.featvis_status
             self.rows.append(row)
             z -= row.height + ROW_GAP
 
@@ -178,6 +208,8 @@ class ActivationView:
             self._show_divisor()
         if name in VIEW_PARAMS:
             self._redraw()
+        elif name in FEATVIS_PARAMS:
+            self.refresh_featvis()
 
     def destroy(self) -> None:
         self._unsubscribe()
@@ -186,6 +218,7 @@ class ActivationView:
         for s in self.sliders.values():
             s.destroy()
         self.show_check.destroy()
+        self.naive_check.destroy()
         self.layer_menu.destroy()
         self.group_menu.destroy()
         for lab in self._labels:

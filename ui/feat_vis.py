@@ -1,7 +1,9 @@
 """The Feat. Vis. row: a checkbox and an entry driving the discrete parameter ``feat_vis``.
 
-``feat_vis == ""`` is off; any other text is what the plane shows (an image path for
-now, later ``<layer>:<channel>``). Checked = the entry's text, unchecked = "".
+``feat_vis == ""`` is off; any other text is what the plane shows: an image path or
+``<layer>:<channel>`` (Model 1's layer names, e.g. ``block13:42``; ``logit:281`` for a
+class). Checked = the entry's text, unchecked = "". :meth:`set_status` writes a short
+note at the right end of the entry (e.g. "making 37 %" while the picture is made).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from panda3d.core import TextNode
 
 from game.params import ParamError, ParamState
 from ui import theme
+from ui.draw import Text, card
 
 ROW_H = theme.px(24)
 CHECK_W = theme.px(90)   # the checkbox and its label
@@ -46,8 +49,27 @@ class FeatVisRow:
             frameColor=theme.FIELD_BG, text_fg=theme.TEXT, command=self._entered,
             frameSize=(-theme.px(4) / es, (entry_w - theme.px(4)) / es,
                        -(h / 2 - es * 0.35) / es, (h / 2 + es * 0.35) / es))
+        # The note sits on its own field-coloured patch so that it stays readable over text.
+        self._status_z = -h / 2 - theme.SMALL_SCALE * 0.35
+        self._status_bg = card(self.root, 1.0, h - theme.px(6), theme.FIELD_BG, (w, -theme.px(3)),
+                               "feat-vis-status-bg")
+        self.status = Text(self.root, "", (w - theme.px(4), self._status_z),
+                           fg=theme.TEXT_DIM, align=TextNode.ARight)
+        self._w = w
+        self.set_status("")
         self._show(params["feat_vis"])
         self._unsubscribe = params.subscribe(self._on_param)
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        self.status.set(text)
+        self.status.set_fg(theme.ERROR if error else theme.TEXT_DIM)
+        if not text:
+            self._status_bg.hide()
+            return
+        width = self.status.width() + theme.px(10)
+        self._status_bg.setSx(width)
+        self._status_bg.setX(self._w - width)
+        self._status_bg.show()
 
     @property
     def checked(self) -> bool:

@@ -18,9 +18,10 @@ from game.params import ParamState
 from game.results import SLOT_TITLES
 from ui import theme
 from ui.checkpoint_slider import CheckpointSlider
-from ui.draw import Text, card, ellipsize
+from ui.draw import Text, card, displayable, ellipsize
 from ui.flag_check import FlagCheck
 from ui.menus import Entry, TitledMenu
+from ui.widgets import button
 
 HEADER_H = theme.ROW_H
 CHECKPOINT_H = theme.px(22)
@@ -70,6 +71,7 @@ class _Slot:
             self.height = HEADER_H
         self.status = Text(self.root, "", (status_x, status_z), fg=theme.TEXT_DIM)
         self._status_w = w - status_x
+        self._w, self._status_x, self.buttons = w, status_x, []
         self.strip = card(self.root, STRIP_W, self.height, colour, (0, 0), "slot-strip")
         self.checkpoints: dict[str, list[int]] = {}
 
@@ -93,12 +95,25 @@ class _Slot:
         elif self.slider is not None and name == self.slider.name:
             self.slider.show(value)
 
+    def add_button(self, text: str, command, w: float = theme.px(52)):
+        """A small button at the right end of the first row (the Edited Model's "Edit...");
+        the status line beside the checkbox gets narrower."""
+        x = self._w - w - sum(b["frameSize"][1] + theme.px(4) for b in self.buttons)
+        b = button(self.root, displayable(text), command, (x, -theme.px(3)), w,
+                   HEADER_H - theme.px(6), scale=theme.SMALL_SCALE)
+        self.buttons.append(b)
+        self._status_w = min(self._status_w, x - self._status_x - theme.px(6))
+        self.set_status(self.status.text or "", False)
+        return b
+
     def set_status(self, text: str, error: bool) -> None:
         self.status.set(ellipsize(text, self.status.scale, self._status_w))
         self.status.set_fg(theme.ERROR if error else theme.TEXT_DIM)
 
     def destroy(self) -> None:
         self.check.destroy()
+        for b in self.buttons:
+            b.destroy()
         if self.menu is not None:
             self.menu.destroy()
             self.slider.destroy()
@@ -130,6 +145,16 @@ class ModelSlots:
     def set_status(self, slot: str, text: str, error: bool = False) -> None:
         """Show e.g. "loading..." or an error under ``slot`` ("" clears it)."""
         self.slots[slot].set_status(text, error)
+
+    def add_button(self, slot: str, text: str, command):
+        """A small button on ``slot``'s first row (tools hook in here, e.g. "Edit...");
+        ``remove_button`` takes it away again."""
+        return self.slots[slot].add_button(text, command)
+
+    def remove_button(self, slot: str, b) -> None:
+        if b in self.slots[slot].buttons:
+            self.slots[slot].buttons.remove(b)
+            b.destroy()
 
     def _on_param(self, name: str, value) -> None:
         for slot in self.slots.values():

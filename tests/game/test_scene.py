@@ -132,3 +132,88 @@ def test_feat_vis_plane_replaces_the_object_and_back(scene, render, tmp_path):
     params.set("feat_vis", "")
     assert pipeline.scene.pair is controller.object_pair
     assert np.array_equal(render(), plain)
+
+
+# -- <layer>:<channel> on the Feat. Vis. plane (thesis Figure 5.10) ----------------------------
+@pytest.fixture
+def featvis(scene, tmp_path):
+    """The scene's controller resolving <layer>:<channel> through a service on tiny models
+    (Model 1's block13 has 3 colour channels, see featvis_fakes), with its own cache."""
+    from game.featvis_service import FeatureVisService
+    from nets.featvis import FeatureVisCache
+
+    from .featvis_fakes import fake_slots
+
+    params, _, controller = scene
+    errors = []
+    service = FeatureVisService(fake_slots(), FeatureVisCache(tmp_path / "featvis"),
+                                size=16, steps=48, naive=lambda: True, process=False)
+    controller.set_feature_source(service.spec_image)
+    on_error, controller.on_error = controller.on_error, errors.append
+    service.reported = errors
+    yield service
+    params.set("feat_vis", "")
+    controller.on_error = on_error
+    controller.set_feature_source(None)
+    service.destroy()
+
+
+def plane_colours(render, **values):
+    shown = render(yaw=0.0, pitch=0.0, lighting_influence=0.0, **values)
+    return shown[90, 112], shown[134, 112], shown  # above and below the centre
+
+
+def test_feat_vis_layer_channel_puts_the_cached_image_on_the_plane(scene, render, featvis):
+    from .featvis_fakes import two_colour_image
+
+    _, pipeline, controller = scene
+    featvis.cache.put(featvis.spec_key("block13:2"), two_colour_image())
+    top, bottom, _ = plane_colours(render, feat_vis="block13:2")
+    assert pipeline.scene.pair.name == "block13:2" and controller.feature_pending == ""
+    assert top[0] > 0.9 and top[2] < 0.1          # the cached picture, upright
+    assert bottom[2] > 0.9 and bottom[0] < 0.1
+    assert featvis._thread is None                # nothing was made
+
+
+def test_an_uncached_spec_is_requested_and_shown_when_ready(scene, render, featvis):
+    from game.assets import is_placeholder
+
+    params, pipeline, controller = scene
+    top, bottom, _ = plane_colours(render, feat_vis="block13:0")
+    assert is_placeholder(pipeline.scene.pair) and controller.feature_pending == "block13:0"
+    assert abs(top[0] - top[2]) < 0.05            # grey placeholder while it is made
+    assert featvis.channel_status("mobilenet_v2", 0, "block13", 0).busy
+    assert featvis.wait(30)
+    controller.refresh_feature_plane()            # what the app's featvis tool does then
+    assert not is_placeholder(pipeline.scene.pair) and controller.feature_pending == ""
+    assert params["feat_vis"] == "block13:0"
+    shown = pipeline.render_now().image.astype(float) / 255
+    centre = shown[100:124, 100:124].reshape(-1, 3).mean(0)
+    assert centre[0] > centre[2] + 0.3            # channel 0 is red - blue: a red picture
+
+
+def test_bad_specs_are_reported_and_the_plane_kept(scene, render, featvis, tmp_path):
+    from PIL import Image
+
+    from .featvis_fakes import two_colour_image
+
+    params, pipeline, _ = scene
+    Image.fromarray(two_colour_image()).save(tmp_path / "fv.png")
+    render(feat_vis=str(tmp_path / "fv.png"))
+    for spec, message in (("mixed4a:222", "unknown layer 'mixed4a'"),
+                          ("block13:7", "block13 of Model 1 has 3 channels (0..2)")):
+        params.set("feat_vis", spec)
+        assert message in featvis.reported[-1] and spec in featvis.reported[-1]
+        assert params["feat_vis"] == str(tmp_path / "fv.png") and pipeline.scene.pair.name == "fv"
+
+
+def test_a_spec_given_before_the_models_waits_for_them(scene, featvis):
+    params, pipeline, controller = scene
+    featvis.cache.put(featvis.spec_key("block13:1"), np.full((8, 8, 3), 0.5, np.float32))
+    controller.set_feature_source(None)
+    params.set("feat_vis", "block13:1")          # no models yet (a headless render)
+    assert "needs the app's models" in featvis.reported[-1] and params["feat_vis"] == ""
+    controller._deferred = "block13:1"             # as at start-up with feat_vis set
+    params._discrete["feat_vis"] = "block13:1"
+    controller.set_feature_source(featvis.spec_image)
+    assert controller.loaded["feat_vis"] == "block13:1" and pipeline.scene.pair.name == "block13:1"

@@ -47,7 +47,9 @@ def test_bundled_models_first_then_those_a_user_may_have(dirs):
                  "resnet50_robust_l2_3"):
         assert name in names[2:]
     assert [e.name for e in registry.entries()] == names
-    assert [n for n in names if registry.available(n)] == ["mobilenet_v2", "efficientnet_lite0"]
+    # the bundled ones: the two packaged ImageNet models and our own robust variants
+    assert [n for n in names if registry.available(n)] == [
+        "mobilenet_v2", "efficientnet_lite0", "mobilenet_v2_adv", "mobilenet_v2_stylized"]
 
 
 def test_unknown_model():

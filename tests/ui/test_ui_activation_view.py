@@ -239,3 +239,133 @@ def test_update_is_cheap(view, size, capsys):
     with capsys.disabled():
         print(f"\n[activation view] 2 models x 8 maps of {size}x{size}: {ms:.2f} ms per update")
     assert ms < (15 if size == 14 else 40)
+
+
+# -- feature visualisations being made ------------------------------------------------------
+class FakeStatus:
+    """A status source: what the service would say per channel (VisStatus objects)."""
+
+    def __init__(self):
+        self.by_channel = {}
+        self.asked = []
+
+    def __call__(self, model, ckpt, layer, channel):
+        from game.featvis_service import MISSING
+
+        self.asked.append(channel)
+        return self.by_channel.get(channel, MISSING)
+
+
+def green(n=8):
+    img = np.zeros((n, n, 3), np.uint8)
+    img[..., 1] = 255
+    return img
+
+
+def odd_slots(view):
+    """(row, [slot indices whose channel has no finished picture in the view fixture])."""
+    row = view.rows[0]
+    return row, [i for i, ch in enumerate(row.channels) if ch % 2]
+
+
+def test_naive_parameterization_checkbox_looks_the_pictures_up_again(view):
+    view.update(signed_result())
+    looked = len(view.looked_up)
+    view.naive_check.button["command"]()
+    assert view.params["naive_param"] == 1
+    assert len(view.looked_up) == 2 * looked
+    assert not view.naive_check._tick.isHidden()
+
+
+def test_a_slot_being_made_shows_its_progress_and_the_picture_so_far(view, showbase):
+    from game.featvis_service import VisStatus
+
+    status = FakeStatus()
+    view.set_featvis_status(status)
+    view.update(signed_result())
+    row, (i, j) = odd_slots(view)[0], odd_slots(view)[1][:2]
+    status.by_channel[row.channels[i]] = VisStatus("running", progress=0.37, preview=green(),
+                                                  revision=3)
+    status.by_channel[row.channels[j]] = VisStatus("queued")
+    view.refresh_progress()
+    bar, fill, text = row.bars[i]
+    assert row.featvis_state[i] == "running" and not bar.isHidden() and text.text == "37 %"
+    assert fill.getSx() == pytest.approx(0.37)
+    assert texture_to_numpy(row.featvis[i].getTexture())[0, 0].tolist() == [0, 255, 0]
+    assert row.request_buttons[i].isHidden() and row.no_vis[i].np.isHidden()
+    assert row.featvis_state[j] == "queued" and row.bars[j][2].text == "queued"
+    # the next report: a new preview; then the finished picture
+    status.by_channel[row.channels[i]] = VisStatus("running", progress=0.75,
+                                                  preview=green() // 2, revision=4)
+    view.refresh_progress()
+    assert text.text == "75 %"
+    assert texture_to_numpy(row.featvis[i].getTexture())[0, 0].tolist() == [0, 127, 0]
+    done = np.full((8, 8, 3), 1.0, np.float32)
+    status.by_channel[row.channels[i]] = VisStatus("done", image=done, progress=1.0)
+    view.refresh_progress()
+    assert row.featvis_shown[i] and bar.isHidden() and row.featvis_state[i] == "done"
+    asked = len(status.asked)
+    view.refresh_progress()  # finished slots are not asked again
+    waiting = sum(1 for r in view.rows for k in range(r.count)
+                  if r._fv_keys[k] is not None and not r.featvis_shown[k])
+    assert len(status.asked) - asked == waiting and row.featvis_shown[i]
+
+
+def test_a_failed_slot_says_so_and_offers_the_button_again(view):
+    from game.featvis_service import VisStatus
+
+    status = FakeStatus()
+    view.set_featvis_status(status)
+    view.update(signed_result())
+    row, (i, *_) = odd_slots(view)
+    status.by_channel[row.channels[i]] = VisStatus("failed", error="torch-lucent is not installed")
+    view.refresh_progress()
+    assert row.no_vis[i].text == "failed" and not row.no_vis[i].np.isHidden()
+    assert row.reasons[i].text.startswith("torch")  # a few words of why (ellipsised)
+    assert not row.request_buttons[i].isHidden() and row.bars[i][0].isHidden()
+
+
+def test_the_play_button_shows_queued_at_once(view):
+    from game.featvis_service import VisStatus
+
+    status = FakeStatus()
+    view.set_featvis_status(status)
+    view.update(signed_result())
+    row, (i, *_) = odd_slots(view)
+    view.requested.clear()
+    original = view.on_request_featvis
+
+    def request(slot, model, ckpt, layer, channel):  # what the service does: queue it
+        status.by_channel[channel] = VisStatus("queued")
+        original(slot, model, ckpt, layer, channel)
+
+    row._on_request = request
+    row.request_buttons[i]["command"]()
+    assert view.requested == [("model1", "mobilenet_v2", 0, "block13", row.channels[i])]
+    assert row.featvis_state[i] == "queued" and row.request_buttons[i].isHidden()
+
+
+def test_progress_is_on_screen(view, showbase, tmp_path):
+    """Rendered: the preview's colour fills the slot and the dark band is drawn over it."""
+    from PIL import Image
+    from panda3d.core import Filename
+
+    from game.featvis_service import VisStatus
+
+    status = FakeStatus()
+    view.set_featvis_status(status)
+    view.update(signed_result())
+    row, odd = odd_slots(view)
+    for i in odd:
+        status.by_channel[row.channels[i]] = VisStatus("running", progress=0.5,
+                                                      preview=green(), revision=1)
+    view.refresh_progress()
+    view.set_featvis_note("making block13:1 50 %")
+    step(showbase, 2)
+    path = tmp_path / "progress.png"
+    assert showbase.win.saveScreenshot(Filename.fromOsSpecific(str(path)))
+    img = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    pure_green = (img[..., 1] > 240) & (img[..., 0] < 15) & (img[..., 2] < 15)
+    side_px = view.rows[0].size / 2 * img.shape[0]  # aspect2d units -> pixels
+    assert pure_green.sum() > len(odd) * side_px * (side_px - 20) * 0.8
+    assert view.featvis_note.text == "making block13:1 50 %"

@@ -89,3 +89,18 @@ def test_screenshot_side_panel(ui):
     ui.step(3)
     OUT.mkdir(exist_ok=True)
     assert ui.base.win.saveScreenshot(Filename.fromOsSpecific(str(OUT / "ui_feat_vis.png")))
+
+
+def test_status_note_at_the_end_of_the_entry(ui):
+    fv = ui.panel.feat_vis
+    assert fv.status.text == "" and fv._status_bg.isHidden()
+    ui.params.set("feat_vis", "block13:42")
+    fv.set_status("making 37 %")
+    assert fv.status.text == "making 37 %" and not fv._status_bg.isHidden()
+    left, right, _, _ = rect(fv.entry)
+    lo, hi = fv.status.np.getTightBounds(fv.status.np.getTop())
+    assert left < lo.x and hi.x <= right + 1e-6 and hi.x > (left + right) / 2  # at its right end
+    fv.set_status("failed", error=True)
+    assert tuple(fv.status.node.getTextColor())[0] > 0.9
+    fv.set_status("")
+    assert fv._status_bg.isHidden() and fv.entry.get() == "block13:42"

@@ -1,0 +1,74 @@
+"""Model cards (markdown) for weights written by ``loop.train``, from the run's record."""
+from __future__ import annotations
+
+import platform
+
+import torch
+
+TITLES = {"adv": "Adv. Trained", "stylized": "Stylized"}
+
+NOT = """## What this model is NOT
+- It is **not** the thesis' model (the thesis fine-tuned InceptionV1 on ImageNet and
+  Stylized ImageNet for thousands of GPU steps).
+- It is **not** a Madry-lab / robustness-library model, nor a Stylized-ImageNet
+  (Geirhos et al.) model: no such weights are used or imitated beyond the idea.
+- It is **not trained on ImageNet** and has no ImageNet accuracy figure: it was
+  fine-tuned without labels, from the standard model's own predictions, on renders of
+  this project's procedural scenes and a dozen packaged photos. Its ImageNet accuracy
+  is unknown; agreement with the standard model is what `perturber evaluate` measures.
+- It is a short CPU fine-tune: expect only a partial version of the effect (see
+  `docs/robust-variants.md` for the measured numbers)."""
+
+
+def _runs(record: dict) -> list[dict]:
+    runs = []
+    while record:
+        runs.append(record)
+        record = record.get("previous")
+    return runs[::-1]
+
+
+def model_card(record: dict, machine: str | None = None) -> str:
+    runs = _runs(record)
+    cfg = record["config"]
+    variant = cfg["variant"]
+    machine = machine or (f"{platform.machine()} CPU, {torch.get_num_threads()} torch thread(s), "
+                          f"torch {torch.__version__}, shared with other jobs")
+    wall = sum(r["wall_s"] for r in runs)
+    lines = [f"# {record['name']} — MobileNetV2 · {TITLES[variant]} (made in this project)", "",
+             "Fine-tuned from torchvision's MobileNetV2 (IMAGENET1K_V1) by "
+             f"`perturber train --variant {variant}` (code: `nets/training/`).", "",
+             "## Training",
+             f"- Labels: the frozen standard model's **soft** predictions (softmax) on the clean "
+             f"image; {'the inner attack uses its hard label (argmax).' if variant == 'adv' else 'the student sees the texture-swapped version.'}",
+             f"- Iterations: {record['steps']} optimiser steps of batch {cfg['batch']} "
+             f"({sum(r['images_seen'] for r in runs)} images), {len(runs)} run(s), "
+             f"wall time {wall / 60:.1f} min on {machine}.",
+             f"- Optimiser: Adam lr {cfg['lr']}, crops {cfg['size']} px, BatchNorm statistics frozen "
+             f"(eval mode), parameters under {list(cfg['freeze'])} frozen.",
+             f"- Loss: KL(teacher(clean) || student({'PGD(x)' if variant == 'adv' else 'texture-swapped x'}))"
+             f" + {cfg['clean_weight']} x KL(teacher(clean) || student(clean)).",
+             ]
+    if variant == "adv":
+        lines.append(f"- Inner attack: L2 PGD, eps {cfg['eps']} (images in [0, 1]), "
+                     f"{cfg['attack_steps']} steps, from zero, on the teacher's hard label.")
+    lines += [
+        f"- Data: {record['renders']} rendered images per run, of random scenes (`game/train_data.py`: "
+        "both objects, all morphs with shape = texture, random camera, lawn/street/photo/noise "
+        "backgrounds, random post effects) "
+        + ("(each scene rendered with its own and with swapped textures)" if variant == "adv" else
+           "paired with their texture-swapped twins (object texture from a bank of other "
+           "objects' textures, backgrounds, tinted skimage textures, photos, procedural noise; "
+           "background swapped with p 0.7)")
+        + f"; {cfg['photo_fraction']:.0%} of each batch are augmented crops of "
+        f"{record['photos']} packaged scikit-image photos (`nets/training/photos.py`, public domain / CC0)"
+        + ("" if variant == "adv" else ", texture-randomised by amplitude-phase recombination")
+        + "; render classes sampled with weight count^-%.1f of the teacher's label." % cfg["balance_power"],
+        "- Held out (never trained on): renders with seeds >= 10000, the photos chelsea, coins, "
+        "clock, cell, the dog/cat cue-conflict renders.",
+        "", "## Checkpoints",
+        "Iteration 1 = the standard model's weights (as in the thesis' checkpoint slider); "
+        f"bundled: {', '.join(str(i) for r in runs for i in r['checkpoints']) or 'none'} and the final "
+        f"weights (iteration {record['steps']}), fp16 safetensors.",
+        "", f"Loss every 25 steps (last run): {record['loss_curve']}", "", NOT, ""]
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""Evaluation measures (pure torch): agreement, robust agreement, shape bias, spectra.
+
+- ``agreement``: share of images where a model's top-1 equals the reference labels
+  (the standard model's clean labels);
+- ``robust_agreement``: the same under a PGD attack on those labels; an image counts
+  as kept only if the label never flips, at any step (``pgd.pgd``);
+- ``shape_bias``: on cue-conflict images, among decisions that fall into the shape's
+  or the texture's class set, the share that follows the shape (Geirhos et al. 2019);
+- ``low_frequency_share``: share of a perturbation's energy (|FFT|^2 summed over channels
+  and images) at radial frequencies <= ``cutoff`` x Nyquist. A constant gives 1 for
+  any cutoff; white noise gives about the disc's share of the frequency square,
+  pi * cutoff^2 / 4 (for cutoff <= 1).
+"""
+from typing import Sequence
+
+import torch
+
+from .pgd import pgd
+
+
+def predict(model, images: torch.Tensor, batch: int = 32) -> torch.Tensor:
+    with torch.no_grad():
+        return torch.cat([model(images[i:i + batch]).argmax(1) for i in range(0, len(images), batch)])
+
+
+def agreement(model, images: torch.Tensor, labels: torch.Tensor) -> float:
+    return float((predict(model, images) == labels).float().mean())
+
+
+def topk_agreement(model, images: torch.Tensor, labels: torch.Tensor, k: int = 5,
+                   batch: int = 32) -> float:
+    """Share of images whose reference label is among the model's top ``k``."""
+    with torch.no_grad():
+        top = torch.cat([model(images[i:i + batch]).topk(k, 1).indices
+                         for i in range(0, len(images), batch)])
+    return float((top == labels[:, None]).any(1).float().mean())
+
+
+def robust_agreement(model, images: torch.Tensor, labels: torch.Tensor, eps: float, steps: int,
+                     norm: str, batch: int = 32, stop_when_broken: bool = False):
+    """(share kept, perturbations (N, 3, H, W))."""
+    kept, deltas = [], []
+    for i in range(0, len(images), batch):
+        x, y = images[i:i + batch], labels[i:i + batch]
+        adv, k = pgd(model, x, y, eps, steps, norm, stop_when_broken=stop_when_broken)
+        kept.append(k)
+        deltas.append(adv - x)
+    return float(torch.cat(kept).float().mean()), torch.cat(deltas)
+
+
+def shape_bias(predictions: torch.Tensor, shapes: Sequence[str], textures: Sequence[str],
+               class_sets: dict) -> dict:
+    """{"shape_bias": shape / (shape + texture) decisions (nan if none), "shape", "texture", "other"}."""
+    n_shape = n_texture = n_other = 0
+    for p, s, t in zip(predictions.tolist(), shapes, textures):
+        if p in class_sets[s]:
+            n_shape += 1
+        elif p in class_sets[t]:
+            n_texture += 1
+        else:
+            n_other += 1
+    decided = n_shape + n_texture
+    return {"shape_bias": n_shape / decided if decided else float("nan"),
+            "shape": n_shape, "texture": n_texture, "other": n_other}
+
+
+def radial_frequency(h: int, w: int) -> torch.Tensor:
+    """|f| / Nyquist for every bin of an (h, w) FFT (0 at DC, 1 at the Nyquist edge)."""
+    fy = torch.fft.fftfreq(h).view(-1, 1)
+    fx = torch.fft.fftfreq(w).view(1, -1)
+    return (fy ** 2 + fx ** 2).sqrt() / 0.5
+
+
+def low_frequency_share(perturbations: torch.Tensor, cutoff: float) -> float:
+    """Share of the energy of (N, C, H, W) or (C, H, W) perturbations at |f| <= cutoff x Nyquist."""
+    x = perturbations if perturbations.ndim == 4 else perturbations[None]
+    power = torch.fft.fft2(x.double()).abs().pow(2).sum((0, 1))
+    total = float(power.sum())
+    if total == 0:
+        return float("nan")
+    mask = radial_frequency(*power.shape) <= cutoff
+    return float(power[mask].sum()) / total

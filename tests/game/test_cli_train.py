@@ -1,0 +1,49 @@
+"""`perturber train` / `perturber evaluate` end to end, tiny: a few renders, one step."""
+import json
+
+import pytest
+
+from game import cli
+from nets import registry
+
+
+@pytest.fixture
+def small_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERTURBER_CACHE", str(tmp_path / "cache"))
+    return tmp_path
+
+
+@pytest.mark.skipif(not registry.get("mobilenet_v2").available(), reason="standard weights absent")
+def test_train_writes_checkpoints_that_load(small_cache, capsys):
+    out = small_cache / "out"
+    rc = cli.main(["train", "--variant", "stylized", "--steps", "2", "--checkpoints", "2",
+                   "--renders", "3", "--batch", "2", "--size", "32", "--threads", "1",
+                   "--out", str(out), "--name", "tiny_run"])
+    assert rc == 0
+    assert (out / "tiny_run_iter2.safetensors").is_file() and (out / "tiny_run.safetensors").is_file()
+    record = json.loads((out / "tiny_run.json").read_text())
+    assert record["steps"] == 2 and record["config"]["variant"] == "stylized"
+    entry = registry.register_user_checkpoint(out / "tiny_run.safetensors", "mobilenet_v2",
+                                              checkpoints={2: out / "tiny_run_iter2.safetensors"})
+    try:
+        assert entry.checkpoints() == [0, 2]
+        model = entry.load(2)
+        assert model(__import__("torch").rand(1, 3, 64, 64)).shape == (1, 1000)
+    finally:
+        registry.unregister(entry.name)
+
+
+def test_parse_iterations():
+    from game.cli_train import parse_iterations
+
+    assert parse_iterations("300, 100,100,") == (100, 300)
+
+
+def test_markdown_table_lists_every_measure():
+    from game.cli_evaluate import markdown_table
+
+    result = {"models": {"a": {"renders": {"clean": 1.0, "l2_0.5": 0.25, "lowfreq_l2_0.5_0.125": 0.1},
+                               "shape_bias": {"shape_bias": 0.5, "shape": 1, "texture": 1, "other": 0}}}}
+    table = markdown_table(result)
+    assert "| renders: clean agreement | 100.0 |" in table
+    assert "L2 eps 0.5 | 25.0" in table and "0.50 (1/1/0)" in table

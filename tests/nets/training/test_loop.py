@@ -1,0 +1,90 @@
+import json
+
+import numpy as np
+import torch
+
+from nets.models.files import iteration_files
+from nets.training import augment
+from nets.training.loop import Pool, TrainConfig, kl_soft, sample_batch, train, trainable
+
+
+def _pool(renders, swapped=False):
+    photos = [augment.to_tensor(renders[0])]
+    return Pool(renders, renders[::-1].copy() if swapped else None, photos=photos,
+                textures=[augment.to_tensor(renders[1])])
+
+
+def test_kl_soft_is_zero_for_equal_distributions():
+    logits = torch.randn(4, 10)
+    assert abs(float(kl_soft(torch.softmax(logits, 1), logits))) < 1e-6
+    assert float(kl_soft(torch.softmax(logits, 1), -logits)) > 0.1
+
+
+def test_sample_batch_shapes_for_both_variants(renders):
+    rng = np.random.default_rng(0)
+    for variant, swapped in (("adv", False), ("stylized", True)):
+        cfg = TrainConfig(variant=variant, steps=1, batch=8, size=32)
+        s_in, t_in = sample_batch(_pool(renders, swapped), cfg, rng)
+        assert s_in.shape == t_in.shape == (8, 3, 32, 32)
+        assert 0 <= float(s_in.min()) and float(s_in.max()) <= 1
+        if variant == "adv":
+            assert torch.equal(s_in, t_in)
+        else:
+            assert not torch.equal(s_in, t_in)
+
+
+def test_trainable_freezes_prefixes_and_keeps_eval_mode(tiny):
+    model = tiny(0)
+    params = trainable(model, ("classifier",))
+    assert not model.training
+    assert all(p.requires_grad for p in model.net.features.parameters())
+    assert not any(p.requires_grad for p in model.net.classifier.parameters())
+    assert len(params) == 2
+
+
+def _loss(student, teacher, x):
+    with torch.no_grad():
+        return float(kl_soft(torch.softmax(teacher(x), 1), student(x)))
+
+
+def test_training_lowers_the_loss_and_keeps_frozen_params(tiny, renders, tmp_path):
+    for variant in ("adv", "stylized"):
+        teacher, student = tiny(0), tiny(1)
+        frozen = student.net.classifier.weight.clone()
+        x = augment.to_tensor(renders)
+        before = _loss(student, teacher, x)
+        cfg = TrainConfig(variant=variant, steps=40, batch=8, size=32, lr=3e-2, eps=0.1,
+                          photo_fraction=0.0, checkpoints=(10, 25), balance_power=0.0,
+                          log_every=100)
+        pool = _pool(renders, swapped=variant == "stylized")
+        record = train(student, teacher, pool, cfg, tmp_path, f"tiny_{variant}", log=lambda s: None)
+        assert _loss(student, teacher, x) < before
+        assert torch.equal(student.net.classifier.weight, frozen)
+        assert record["steps"] == 40
+        assert json.loads((tmp_path / f"tiny_{variant}.json").read_text())["steps"] == 40
+        assert sorted(iteration_files(f"tiny_{variant}", tmp_path)) == [10, 25]
+
+
+def test_minutes_budget_stops(tiny, renders, tmp_path):
+    cfg = TrainConfig(variant="adv", minutes=0.0, batch=4, size=32, balance_power=0.0)
+    record = train(tiny(1), tiny(0), _pool(renders), cfg, tmp_path, "t", log=lambda s: None)
+    assert record["steps"] == 0 and (tmp_path / "t.safetensors").is_file()
+
+
+def test_resumed_run_counts_iterations_on(tiny, renders, tmp_path):
+    cfg = TrainConfig(variant="adv", steps=3, batch=4, size=32, balance_power=0.0,
+                      checkpoints=(4,), photo_fraction=0.0, log_every=100)
+    record = train(tiny(1), tiny(0), _pool(renders), cfg, tmp_path, "r", log=lambda s: None,
+                   start_step=2, previous={"steps": 2})
+    assert record["steps"] == 5 and record["previous"] == {"steps": 2}
+    assert sorted(iteration_files("r", tmp_path)) == [4]
+
+
+def test_model_card_names_what_it_is_not(tiny, renders, tmp_path):
+    from nets.training.card import model_card
+
+    cfg = TrainConfig(variant="adv", steps=1, batch=4, size=32, balance_power=0.0, log_every=100)
+    record = train(tiny(1), tiny(0), _pool(renders), cfg, tmp_path, "c", log=lambda s: None)
+    card = model_card(record, machine="test machine")
+    assert "not** the thesis' model" in card and "not trained on ImageNet" in card
+    assert "eps 0.5" in card and "test machine" in card

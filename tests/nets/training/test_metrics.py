@@ -1,0 +1,76 @@
+import math
+
+import torch
+from torch import nn
+
+from nets.training import metrics
+from nets.training.pgd import pgd
+
+
+def test_constant_perturbation_is_all_low_frequency():
+    delta = torch.full((2, 3, 32, 32), 0.3)
+    for cutoff in (0.01, 0.125, 0.5):
+        assert abs(metrics.low_frequency_share(delta, cutoff) - 1.0) < 1e-9
+
+
+def test_white_noise_share_is_the_area_fraction():
+    torch.manual_seed(0)
+    noise = torch.randn(8, 3, 64, 64)
+    for cutoff in (0.125, 0.25, 0.5):
+        expected = math.pi * cutoff ** 2 / 4
+        assert abs(metrics.low_frequency_share(noise, cutoff) - expected) < 0.25 * expected + 0.003
+
+
+def test_nyquist_checkerboard_is_high_frequency():
+    y, x = torch.meshgrid(torch.arange(16), torch.arange(16), indexing="ij")
+    board = ((x + y) % 2).float()[None].repeat(3, 1, 1) - 0.5
+    assert metrics.low_frequency_share(board, 0.9) == 0.0
+
+
+def test_shape_bias_of_a_texture_blind_model_is_one():
+    sets = {"dog": {1, 2}, "cat": {5}}
+    # a model that ignores texture answers with the shape's class every time
+    preds = torch.tensor([5, 1, 5, 2])
+    shapes, textures = ["cat", "dog", "cat", "dog"], ["dog", "cat", "dog", "cat"]
+    r = metrics.shape_bias(preds, shapes, textures, sets)
+    assert r["shape_bias"] == 1.0 and r["shape"] == 4 and r["other"] == 0
+    r = metrics.shape_bias(torch.tensor([1, 5, 9, 9]), shapes, textures, sets)
+    assert r["shape_bias"] == 0.0 and r["texture"] == 2 and r["other"] == 2
+
+
+class Linear2(nn.Module):
+    """logits = (mean of the image, -mean): the label flips when the mean crosses 0."""
+
+    def forward(self, x):
+        m = x.mean((1, 2, 3)) - 0.5
+        return torch.stack([m, -m], 1)
+
+
+def test_pgd_stays_in_the_ball_and_in_range():
+    torch.manual_seed(0)
+    x = torch.rand(4, 3, 8, 8)
+    for norm, eps in (("l2", 0.5), ("linf", 4 / 255)):
+        adv, _ = pgd(Linear2(), x, torch.zeros(4, dtype=torch.long), eps, 10, norm)
+        d = adv - x
+        size = d.flatten(1).norm(dim=1) if norm == "l2" else d.flatten(1).abs().amax(1)
+        assert float(size.max()) <= eps + 1e-5
+        assert float(adv.min()) >= 0 and float(adv.max()) <= 1
+
+
+def test_pgd_breaks_a_weak_model_and_agreement_counts_it():
+    x = torch.full((2, 3, 8, 8), 0.52)      # mean just above 0.5: label 0
+    labels = torch.zeros(2, dtype=torch.long)
+    assert metrics.agreement(Linear2(), x, labels) == 1.0
+    kept, deltas = metrics.robust_agreement(Linear2(), x, labels, 1.0, 10, "l2")
+    assert kept == 0.0 and deltas.shape == x.shape
+    kept, _ = metrics.robust_agreement(Linear2(), x, labels, 0.01, 10, "l2")
+    assert kept == 1.0
+
+
+def test_topk_agreement():
+    class Fixed(nn.Module):
+        def forward(self, x):
+            return torch.tensor([[3.0, 2.0, 1.0, 0.0]]).repeat(len(x), 1)
+
+    x = torch.zeros(2, 3, 4, 4)
+    assert metrics.topk_agreement(Fixed(), x, torch.tensor([1, 3]), k=2) == 0.5
