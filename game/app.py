@@ -76,9 +76,12 @@ class PerturberApp:
         from game.inference import InferenceEngine
         from game.model_slots import ModelSlots
 
-        # The rasteriser (llvmpipe here) and torch share the cores: one torch thread
-        # measured faster than two inside the app, and far steadier on a busy machine.
-        torch.set_num_threads(max(1, int(os.environ.get("PERTURBER_TORCH_THREADS", "1"))))
+        # The rasteriser (llvmpipe here) and torch share the cores. On a quiet 2-core
+        # machine torch's default (2 threads) gave the shortest frames; on a busy one
+        # 1 thread is 2-5x faster and steadier: PERTURBER_TORCH_THREADS=1.
+        threads = os.environ.get("PERTURBER_TORCH_THREADS")
+        if threads:
+            torch.set_num_threads(max(1, int(threads)))
 
         from game.texconv import numpy_to_texture
 
