@@ -24,10 +24,10 @@ class Entry(NamedTuple):
     enabled: bool = True
 
 
-class _OptionMenu(DirectOptionMenu):
+class LeftOptionMenu(DirectOptionMenu):
     def __init__(self, parent=None, **kw):
         super().__init__(parent, **kw)
-        self.initialiseoptions(_OptionMenu)  # DirectGUI subclasses must do this themselves
+        self.initialiseoptions(LeftOptionMenu)  # DirectGUI subclasses must do this themselves
 
     def showPopupMenu(self, event=None):
         super().showPopupMenu(event)
@@ -42,7 +42,7 @@ class TitledMenu:
                  on_pick: Callable[[str], None], pos, w: float, scale: float = theme.TEXT_SCALE):
         self._on_pick, self._scale = on_pick, scale
         self._text_w = w - (MARKER_W + 0.6) * scale
-        self.menu = _OptionMenu(
+        self.menu = LeftOptionMenu(
             parent=parent, items=["-"], scale=scale, pos=(pos[0], 0, pos[1]),
             command=self._picked, relief=DGG.FLAT, frameColor=theme.BUTTON_BG,
             text_fg=theme.TEXT, text_align=TextNode.ALeft, item_text_fg=theme.TEXT,

@@ -5,27 +5,16 @@ import os
 from typing import Callable, Optional, Sequence
 
 from direct.gui import DirectGuiGlobals as DGG
-from direct.gui.DirectGui import DirectEntry, DirectOptionMenu
+from direct.gui.DirectGui import DirectEntry
 from panda3d.core import TextNode
 
 from ui import theme
+from ui.menus import MARKER_W, LeftOptionMenu
 from ui.widgets import button, label
 
 OPEN_FILE = "Open file..."
 CODE_LINES = 5          # visible lines of the snippet editor
 STATUS_LINES = 4        # at most this many (wrapped) lines of compiler output are shown
-MARKER_W = 1.2          # DirectOptionMenu's popup marker plus its border, in text units
-
-
-class _OptionMenu(DirectOptionMenu):
-    def __init__(self, parent=None, **kw):
-        super().__init__(parent, **kw)
-        self.initialiseoptions(_OptionMenu)  # DirectGUI subclasses must do this themselves
-
-    def showPopupMenu(self, event=None):
-        super().showPopupMenu(event)
-        # DirectOptionMenu opens the popup from the button's middle; open it under its left edge.
-        self.popupMenu.setX(self, self.getBounds()[0])
 
 
 class ChoiceMenu:
@@ -37,7 +26,7 @@ class ChoiceMenu:
         self.kind, self._on_pick, self._on_open_file = kind, on_pick, on_open_file
         self._values = list(names)
         s = theme.TEXT_SCALE
-        self.menu = _OptionMenu(
+        self.menu = LeftOptionMenu(
             parent=parent, items=self._items(), scale=s, pos=(pos[0], 0, pos[1]),
             command=self._picked, relief=DGG.FLAT, frameColor=theme.BUTTON_BG,
             text_fg=theme.TEXT, text_align=TextNode.ALeft, item_text_fg=theme.TEXT,

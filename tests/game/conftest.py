@@ -46,3 +46,15 @@ def render(scene):
     yield _render
     params.reset()
     params.update(camera)
+
+
+def sphere_box_app(background_file, **values):
+    """A real offscreen PerturberApp (1280x800) showing the sphere/box pair on the busy
+    background from its preferred camera; ``values`` are set before the app starts."""
+    from game.app import PerturberApp
+
+    params = ParamState()
+    params.update({"object": "sphere_box", "background": str(background_file), **values})
+    app = PerturberApp(params=params, offscreen=True, size=(1280, 800))
+    app.controller.use_preferred_camera()
+    return app

@@ -3,18 +3,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from game.params import ParamState
+from tests.game.conftest import sphere_box_app
 
 
 @pytest.fixture(scope="module")
 def app(background_file):
-    from game.app import PerturberApp
-
-    params = ParamState()
-    params.set("object", "sphere_box")
-    params.set("background", str(background_file))
-    a = PerturberApp(params=params, offscreen=True, size=(1280, 800))
-    a.controller.use_preferred_camera()
+    a = sphere_box_app(background_file)
     frames = []
     a.base.accept("perturber-frame", frames.append)
     a.frames = frames

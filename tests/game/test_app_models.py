@@ -2,19 +2,13 @@
 import numpy as np
 import pytest
 
-from game.params import ParamState
+from tests.game.conftest import sphere_box_app
 from nets.taps import hook_count
 
 
 @pytest.fixture(scope="module")
 def app(background_file):
-    from game.app import PerturberApp
-
-    params = ParamState()
-    params.set("object", "sphere_box")
-    params.set("background", str(background_file))
-    a = PerturberApp(params=params, offscreen=True, size=(1280, 800))
-    a.controller.use_preferred_camera()
+    a = sphere_box_app(background_file)
     results = []
     a.engine.on_result = lambda r, f=a._on_result: (results.append(r), f(r))
     a.results = results

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from game.params import ParamState
+from tests.game.conftest import sphere_box_app
 from nets import registry
 
 PERTURBED = "mobilenet_v2_perturbed_test"
@@ -11,12 +11,7 @@ PERTURBED = "mobilenet_v2_perturbed_test"
 
 @pytest.fixture(scope="module")
 def app(background_file):
-    from game.app import PerturberApp
-
-    params = ParamState()
-    params.set("object", "sphere_box")
-    params.set("background", str(background_file))
-    a = PerturberApp(params=params, offscreen=True, size=(1280, 800))
+    a = sphere_box_app(background_file)
     # Every distinct edit has its own weights key: keep the background work those keys
     # start (neuron groups, class visualisations: seconds of CPU each) out of these tests.
     a.engine.groups = None
@@ -25,7 +20,6 @@ def app(background_file):
     # every op's barrier for a descheduled partner: these tests took 150 s instead of 20.
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    a.controller.use_preferred_camera()
     a.step(3)
     yield a
     a.destroy()

@@ -1,7 +1,7 @@
 """The real app offscreen, models off (frames stay cheap), a fake pad on a fake clock."""
 import pytest
 
-from game.params import ParamState
+from tests.game.conftest import sphere_box_app
 
 
 class FakeClock:
@@ -17,14 +17,7 @@ class FakeClock:
 
 @pytest.fixture(scope="package")
 def app(background_file):
-    from game.app import PerturberApp
-
-    params = ParamState()
-    params.set("object", "sphere_box")
-    params.set("background", str(background_file))
-    params.update({"model1_enabled": 0, "model2_enabled": 0})
-    a = PerturberApp(params=params, offscreen=True, size=(1280, 800))
-    a.controller.use_preferred_camera()
+    a = sphere_box_app(background_file, model1_enabled=0, model2_enabled=0)
     a.step(3)
     yield a
     a.destroy()
