@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from game.params import ParamError
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".JPEG"}
 
 
@@ -38,6 +40,8 @@ def add_commands(sub) -> None:
     p.add_argument("--render-seed", type=int, default=0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    p.add_argument("--device", default="auto",
+                   help="cpu, cuda, cuda:N, or auto (CUDA when torch sees a GPU; default)")
     p.add_argument("--resume", default=None, help="continue from this weights file written by "
                    "an earlier run (its NAME.json gives the iteration count; Adam restarts)")
     p.add_argument("--out", required=True, help="output folder")
@@ -108,12 +112,16 @@ def cmd_train(args) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     steps = args.steps if (args.steps or args.minutes) else 300
-    cfg = TrainConfig(variant=args.variant, steps=steps, minutes=args.minutes,
-                      batch=args.batch, size=args.size, lr=args.lr, eps=args.eps,
-                      attack_steps=args.attack_steps,
-                      clean_weight=args.clean_weight if args.clean_weight is not None
-                      else (1.0 if args.variant == "adv" else 0.5),
-                      checkpoints=parse_iterations(args.checkpoints), seed=args.seed)
+    try:
+        cfg = TrainConfig(variant=args.variant, steps=steps, minutes=args.minutes,
+                          batch=args.batch, size=args.size, lr=args.lr, eps=args.eps,
+                          attack_steps=args.attack_steps,
+                          clean_weight=args.clean_weight if args.clean_weight is not None
+                          else (1.0 if args.variant == "adv" else 0.5),
+                          checkpoints=parse_iterations(args.checkpoints), seed=args.seed,
+                          device=args.device)
+    except ValueError as exc:
+        raise ParamError(f"train: {exc}") from None
     name = args.name or f"mobilenet_v2_{args.variant}"
     print(f"rendering/reading {args.renders} scenes ...", flush=True)
     pool = build_pool(args.variant, args.renders, args.render_seed, args.images, args.max_images)

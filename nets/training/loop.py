@@ -51,12 +51,14 @@ class TrainConfig:
     checkpoints: tuple[int, ...] = ()
     seed: int = 0
     log_every: int = 10
+    device: str = "cpu"               # "cpu", "cuda", "cuda:1", ... (see ``resolve_device``)
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, not {self.variant!r}")
         if self.steps is None and self.minutes is None:
             raise ValueError("give steps or minutes")
+        resolve_device(self.device)  # a missing GPU fails here, before any data is made
 
 
 @dataclass
@@ -68,6 +70,20 @@ class Pool:
     photos: list = field(default_factory=list)
     textures: list = field(default_factory=list)
     weights: np.ndarray | None = None
+
+
+def resolve_device(name: str) -> torch.device:
+    """``"auto"`` -> CUDA when torch sees a GPU, else CPU; a CUDA device that is not
+    there is a clear ValueError (not a crash deep inside the first step)."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"unknown device {name!r}: use cpu, cuda, cuda:N or auto") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r}: torch sees no CUDA GPU on this machine")
+    return device
 
 
 def kl_soft(p_teacher: torch.Tensor, logits_student: torch.Tensor) -> torch.Tensor:
@@ -95,10 +111,10 @@ def balance_weights(teacher, renders: np.ndarray, power: float, size: int = 160,
     labels = []
     with torch.no_grad():
         for i in range(0, len(renders), batch):
-            x = augment.to_tensor(renders[i:i + batch])
+            x = augment.to_tensor(renders[i:i + batch]).to(_device_of(teacher))
             x = F.interpolate(x, size=size, mode="bilinear", antialias=True, align_corners=False)
             labels.append(teacher(x).argmax(1))
-    labels = torch.cat(labels).numpy()
+    labels = torch.cat(labels).cpu().numpy()
     counts = np.bincount(labels, minlength=1000).astype(np.float64)
     w = counts[labels] ** -power
     return w / w.sum()
@@ -131,7 +147,13 @@ def sample_batch(pool: Pool, cfg: TrainConfig, rng: np.random.Generator):
     return s_in, t_in
 
 
+def _device_of(model) -> torch.device:
+    return next(model.parameters(), torch.empty(0)).device
+
+
 def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig) -> float:
+    device = _device_of(student)
+    s_in, t_in = s_in.to(device, non_blocking=True), t_in.to(device, non_blocking=True)
     with torch.no_grad():
         p_t = F.softmax(teacher(t_in), 1)
     if cfg.variant == "adv":
@@ -149,7 +171,7 @@ def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig) -> flo
 def save_weights(student, path: Path) -> Path:
     from safetensors.torch import save_file
 
-    sd = {k: (v.half() if v.is_floating_point() else v).contiguous()
+    sd = {k: (v.half() if v.is_floating_point() else v).detach().cpu().contiguous()
           for k, v in student.net.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -170,6 +192,9 @@ def train(student, teacher, pool: Pool, cfg: TrainConfig, out: Path, name: str,
     out = Path(out)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
+    device = resolve_device(cfg.device)
+    student.to(device)
+    teacher.to(device)
     params = trainable(student, cfg.freeze)
     teacher.eval().requires_grad_(False)
     if pool.weights is None and cfg.balance_power > 0:

@@ -47,3 +47,12 @@ def test_markdown_table_lists_every_measure():
     table = markdown_table(result)
     assert "| renders: clean agreement | 100.0 |" in table
     assert "L2 eps 0.5 | 25.0" in table and "0.50 (1/1/0)" in table
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
+def test_train_on_a_missing_gpu_fails_before_any_work(small_cache, capsys):
+    rc = cli.main(["train", "--variant", "adv", "--steps", "1", "--device", "cuda",
+                   "--out", str(small_cache / "out")])
+    assert rc == 2
+    assert "no CUDA GPU" in capsys.readouterr().err
+    assert not (small_cache / "cache").exists()  # nothing rendered

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from nets.models.files import iteration_files
@@ -88,3 +89,15 @@ def test_model_card_names_what_it_is_not(tiny, renders, tmp_path):
     card = model_card(record, machine="test machine")
     assert "not** the thesis' model" in card and "not trained on ImageNet" in card
     assert "eps 0.5" in card and "test machine" in card
+
+
+def test_devices_are_resolved_or_refused_clearly():
+    from nets.training.loop import resolve_device
+
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="unknown device"):
+        resolve_device("toaster")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            TrainConfig(steps=1, device="cuda")
