@@ -25,6 +25,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "game.editing",
     "game.recording.recorder",  # --record FILE and the record button (issue 7)
     "game.gamepad",  # hot-plugged gamepads, focus over every control, help overlay (issue 7)
+    "game.sensitivity", "game.sweep_tool",  # bars beside the sliders, the sweep panel (issue 8)
 )
 
 
@@ -35,6 +36,10 @@ class PerturberApp:
                  size: tuple[int, int] = (1280, 800)):
         configure(offscreen=offscreen, size=size)
         from direct.showbase.ShowBase import ShowBase
+
+        from game import memory
+
+        memory.limit_arenas()  # before the background threads exist (see game.memory)
 
         from game.controller import SceneController
         from game.pipeline import FramePipeline
@@ -64,6 +69,7 @@ class PerturberApp:
         self.base.taskMgr.add(self._arm_task, "perturber-arm", sort=SORT_ARM)
         self.base.taskMgr.add(self._capture_task, "perturber-capture", sort=SORT_CAPTURE)
         self.base.taskMgr.add(self._infer_task, "perturber-infer", sort=SORT_INFER)
+        self.trimmer = memory.Trimmer(self.base.taskMgr)  # freed torch memory back to the OS
         self.base.accept("window-event", self._window_event)
 
     # -- models ----------------------------------------------------------------------
@@ -295,6 +301,7 @@ class PerturberApp:
         self.base.taskMgr.remove("perturber-arm")
         self.base.taskMgr.remove("perturber-capture")
         self.base.taskMgr.remove("perturber-infer")
+        self.trimmer.destroy()
         self.engine.destroy()
         self.slots.destroy()
         if hasattr(self, "mouse"):

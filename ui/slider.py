@@ -28,14 +28,16 @@ def format_value(param: Param, value: float) -> str:
 class ParamSlider:
     """A row ``label  [----o----]  value`` of width ``w``, top-left at the parent's origin."""
 
-    def __init__(self, parent, param: Param, params: ParamState, w: float):
+    def __init__(self, parent, param: Param, params: ParamState, w: float, bar_w: float = 0.0):
         self.param, self._params = param, params
         self.root = parent.attachNewNode(f"slider-{param.name}")
         h, mid = theme.ROW_H, -theme.ROW_H / 2
         base = mid - theme.TEXT_SCALE * 0.35
         scale = fit_scale(param.label, theme.TEXT_SCALE, theme.LABEL_W - theme.PAD)
         self.label = label(self.root, param.label, (0, base), scale=scale)
-        slider_w = w - theme.LABEL_W - theme.VALUE_W - theme.PAD
+        slider_w = w - theme.LABEL_W - theme.VALUE_W - theme.PAD - bar_w
+        # ``bar_w`` keeps room between the trough and the read-out (sensitivity bars).
+        self.bar_zone = (theme.LABEL_W + slider_w + theme.px(6), theme.LABEL_W + slider_w + bar_w)
         value = params[param.name]
         self.slider = DirectSlider(
             parent=self.root, range=(param.min, param.max), value=value,

@@ -9,5 +9,10 @@ The pieces (all plain data, so jobs travel to other processes or to a Ray cluste
   headless pipeline per process, kept) and runs every model on them in batches.
 - ``executor``: ``Pool`` runs a job's points in chunks in this process, on local
   processes or on Ray, and returns results in point order. The results do not depend
-  on the backend or the chunking: every point sets the whole scene state.
+  on the backend (the CSV is byte-identical): every point sets the whole scene state and
+  every backend runs torch with the same thread count. Keep the chunk size the same to
+  compare runs bit for bit: a point's position in another batch can change the last
+  bits of its floats.
+- ``checks``: a job's models, layer and channels checked before anything runs.
+- ``table``: the CSV; ``plots`` / ``figures``: heat maps and tuning curves (thesis 5.1).
 """

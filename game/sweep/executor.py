@@ -19,6 +19,8 @@ from game.params import ParamError
 from game.sweep.job import PointResult, ProbeJob
 
 BACKENDS = ("inprocess", "local", "ray")
+DEFAULT_THREADS = 1
+DEFAULT_CHUNK = 16  # points per task: few enough for progress and cancelling, enough to batch
 Progress = Callable[[int, int], None]
 
 
@@ -31,6 +33,13 @@ def _init_process(threads: int) -> None:
 def _chunks(points: list[dict], size: int) -> list[list[tuple[int, dict]]]:
     indexed = list(enumerate(points))
     return [indexed[i:i + size] for i in range(0, len(indexed), size)]
+
+
+def default_chunk(job: ProbeJob) -> int:
+    """About ``DEFAULT_CHUNK`` points per task, a multiple of the job's batch: every
+    chunk size that is a multiple of the batch forms the same batches, so the same
+    floats (a point's position in a batch can change their last bits)."""
+    return max(1, DEFAULT_CHUNK // job.batch) * job.batch
 
 
 def default_workers() -> int:
@@ -46,7 +55,10 @@ class Pool:
             raise ParamError(f"backend {backend!r}: choose one of {', '.join(BACKENDS)}")
         self.backend = backend
         self.workers = workers or default_workers()
-        self.threads = threads or max(1, (os.cpu_count() or 1) // self.workers)
+        # One torch thread per worker in every backend: the same thread count gives the
+        # same float results everywhere, and one thread per process was the fastest per
+        # core measured here (docs/sweeps.md); scale out with workers.
+        self.threads = threads or DEFAULT_THREADS
         self.ray_address = ray_address
         self._executor = None
         self._ray = None
@@ -72,9 +84,13 @@ class Pool:
             on_results: Callable[[list[PointResult]], None] | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> list[PointResult]:
         """Every point's result, in point order. ``progress(done, total)`` and
-        ``on_results(chunk_results)`` are called (in the calling thread) as chunks finish."""
-        job.scene.check()
-        chunks = _chunks(points, chunk or job.batch)
+        ``on_results(chunk_results)`` are called (in the calling thread) as chunks finish.
+        ``chunk``: points per task (default ``default_chunk(job)``); results are the same
+        bits for every chunk size that is a multiple of ``job.batch``."""
+        job.check()
+        if chunk is not None and chunk < 1:
+            raise ParamError(f"chunk {chunk}: choose at least 1 point per chunk")
+        chunks = _chunks(points, chunk or default_chunk(job))
         results: list[PointResult] = []
 
         def finished(part: list[PointResult]) -> None:
@@ -87,21 +103,31 @@ class Pool:
         if progress:
             progress(0, len(points))
         if self.backend == "inprocess":
-            from game.sweep.worker import run_points
-
-            for c in chunks:
-                if cancelled():
-                    break
-                finished(run_points(job, c))
+            self._map_inprocess(job, chunks, finished, cancelled)
         elif self.backend == "local":
             self._map_local(job, chunks, finished, cancelled)
         else:
             if self._ray is None:
                 from game.sweep.ray_backend import RayRunner
 
-                self._ray = RayRunner(self.ray_address, self.threads)
+                self._ray = RayRunner(self.ray_address, self.threads, self.workers)
             self._ray.map(job, chunks, finished, cancelled)
         return sorted(results, key=lambda r: r.index)
+
+    def _map_inprocess(self, job, chunks, finished, cancelled) -> None:
+        import torch
+
+        from game.sweep.worker import run_points
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            for c in chunks:
+                if cancelled():
+                    break
+                finished(run_points(job, c))
+        finally:
+            torch.set_num_threads(before)
 
     def _map_local(self, job, chunks, finished, cancelled) -> None:
         if self._executor is None:

@@ -26,6 +26,9 @@ class Axis:
         if not 1 <= self.n <= MAX_STEPS:
             raise ParamError(f"{self.name}: {self.n} steps; choose 1..{MAX_STEPS}")
         p = BY_NAME[self.name]
+        if not p.scene:
+            raise ParamError(f"{self.name} does not change the rendered frame; sweep a scene, "
+                             "post, frequency or camera parameter")
         for v in (self.start, self.stop):
             p.validate(v)  # out of range -> ParamError naming the range
 
@@ -46,15 +49,17 @@ def parse_axis(text: str) -> Axis:
     if not sep or not name:
         raise ParamError(f"expected NAME=START:STOP:N, got {text!r}")
     parts = [s.strip() for s in rng.split(":")]
-    try:
+    try:  # numbers first: Axis' own ParamError (a ValueError) must not be masked
         if len(parts) == 1:
-            return Axis(name, float(parts[0]), float(parts[0]), 1)
-        if len(parts) != 3:
+            start, stop, n = float(parts[0]), float(parts[0]), 1
+        elif len(parts) == 3:
+            start, stop, n = float(parts[0]), float(parts[1]), int(parts[2])
+        else:
             raise ValueError
-        return Axis(name, float(parts[0]), float(parts[1]), int(parts[2]))
     except ValueError:
         raise ParamError(f"{text!r}: expected NAME=START:STOP:N with numbers, "
                          "N a whole number of steps") from None
+    return Axis(name, start, stop, n)
 
 
 def grid_points(axes: list[Axis] | tuple[Axis, ...]) -> list[dict[str, float]]:

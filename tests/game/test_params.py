@@ -13,7 +13,7 @@ REQUIRED = {
     "camera": ["yaw", "pitch", "roll", "distance", "pan_x", "pan_y"],
     "activations": ["n_neurons", "act_normalization", "show_activations", "naive_param"],
     "models": ["model1_enabled", "model2_enabled", "edited_enabled", "show_predictions",
-               "model1_checkpoint", "model2_checkpoint"],
+               "model1_checkpoint", "model2_checkpoint", "show_sensitivity"],
     "attack": ["attack_eps", "attack_alpha", "original_alpha"],
 }
 
