@@ -189,11 +189,16 @@ def main() -> None:
             continue
         _, model_id, objective, size, steps, naive, seed = message
         try:
-            result = make(models[model_id], objective, size, steps, naive, seed,
-                          lambda f, preview: report(("progress", f, preview)))
-            report(("done", *result))
-        except Exception as exc:  # one bad job must not end the worker
-            report(("error", _short(exc)))
+            try:
+                result = make(models[model_id], objective, size, steps, naive, seed,
+                              lambda f, preview: report(("progress", f, preview)))
+                report(("done", *result))
+            except BrokenPipeError:
+                raise
+            except Exception as exc:  # one bad job must not end the worker
+                report(("error", _short(exc)))
+        except BrokenPipeError:  # the app has gone: nobody to report to, nothing to print
+            os._exit(0)
 
 
 if __name__ == "__main__":
