@@ -58,6 +58,7 @@ COMMAND_MODULES = (
     "game.cli_attack",   # attack
     "game.bench",        # bench
     "game.cli_train",    # train
+    "game.cli_train_pack",  # train-pack
     "game.cli_evaluate", # evaluate
     "game.cli_record",   # replay, export
     "game.cli_soak",     # soak

@@ -1,0 +1,272 @@
+"""The batched recipe: the same fine-tune as ``loop.train``, shaped for a GPU.
+
+``loop.train`` is the CPU recipe (batch 32, Python-side augmentation, labels from the
+teacher on the *clean, un-augmented* image). This one keeps its losses and safeguards
+(``loop.train_step``: soft labels, PGD on the teacher's hard label for ``adv``, the clean
+distillation term, frozen classifier, frozen BatchNorm statistics, class-balanced
+render sampling) and changes what a GPU makes cheap:
+
+- the data lives on the device (a ``pack``: uint8 renders, their texture-swapped twins,
+  photos and textures) and is augmented there in a few batched kernels
+  (``batch_augment``): random resized crops, flips and colour jitter per sample;
+- **consistent teaching**: the teacher labels the very crop the student sees (its clean
+  version), so every augmentation is a new, correctly labelled example (Beyer et al.
+  2022, "Knowledge distillation: a good teacher is patient and consistent");
+- large batches (256), bf16 autocast, AdamW with a linear warm-up and a cosine decay
+  to zero over a **wall-time budget**, so a run of any length ends annealed;
+- checkpoints at fractions of the budget (their iteration numbers are recorded).
+
+Run on a machine with only torch (no Panda3D): ``python -m nets.training.batched
+--pack PACK.npz --teacher WEIGHTS --variant adv --seconds 300 --out DIR``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import batch_augment as aug
+from .loop import TrainConfig, balance_weights, resolve_device, save_weights, train_step, trainable
+
+
+@dataclass
+class BatchedConfig:
+    variant: str = "adv"
+    seconds: float = 300.0            # wall-time budget (the lr schedule spans it)
+    max_steps: int | None = None      # stop earlier after this many steps (tests, smoke runs)
+    batch: int = 256
+    size: int = 224
+    lr: float = 2e-4
+    warmup: float = 0.03              # fraction of the budget
+    weight_decay: float = 0.0
+    eps: float = 0.5
+    attack_steps: int = 2
+    clean_weight: float = 1.0
+    photo_fraction: float = 0.25
+    freeze: tuple[str, ...] = ("classifier",)
+    balance_power: float = 0.5
+    checkpoints: tuple[float, ...] = (0.3,)   # fractions of the budget
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True                  # bf16 autocast on CUDA
+    log_every: int = 25
+
+    def step_config(self) -> TrainConfig:
+        """The per-step settings ``loop.train_step`` reads."""
+        return TrainConfig(variant=self.variant, steps=1, batch=self.batch, size=self.size,
+                           lr=self.lr, eps=self.eps, attack_steps=self.attack_steps,
+                           clean_weight=self.clean_weight, photo_fraction=self.photo_fraction,
+                           freeze=self.freeze, device=self.device)
+
+    def lr_at(self, progress: float) -> float:
+        """Linear warm-up, then cosine decay to 0 at the end of the budget."""
+        if progress < self.warmup:
+            return self.lr * max(progress, 1e-3) / self.warmup
+        t = min((progress - self.warmup) / max(1 - self.warmup, 1e-9), 1.0)
+        return self.lr * 0.5 * (1 + math.cos(math.pi * t))
+
+
+class DevicePool:
+    """A pack's images on the training device, and batches drawn from them."""
+
+    def __init__(self, groups: dict, device: torch.device, variant: str, photo_side: int = 384):
+        def stack(images):
+            return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous().to(device)
+
+        self.device = device
+        self.variant = variant
+        self.clean = stack(groups["clean"])
+        self.swapped = stack(groups["swapped"]) if variant == "stylized" else None
+        if variant == "adv" and groups.get("swapped"):
+            self.clean = torch.cat([self.clean, stack(groups["swapped"])])  # just more images
+        self.photos = [_float(p, device, photo_side) for p in groups.get("photos", [])]
+        self.textures = [_float(t, device, photo_side) for t in groups.get("textures", [])]
+        self.weights = torch.full((len(self.clean),), 1.0 / len(self.clean), device=device)
+
+    def balance(self, teacher, power: float, size: int) -> None:
+        renders = self.clean.permute(0, 2, 3, 1).cpu().numpy()
+        w = balance_weights(teacher, renders, power, size=size, batch=256)
+        self.weights = torch.from_numpy(w).float().to(self.device)
+
+    def batch(self, cfg: BatchedConfig, gen: torch.Generator):
+        """(student input, teacher input), (B, 3, size, size) in [0, 1] on the device."""
+        n_photo = int(round(cfg.batch * cfg.photo_fraction)) if self.photos else 0
+        idx = torch.multinomial(self.weights, cfg.batch - n_photo, replacement=True, generator=gen)
+        x = self.clean[idx].float() / 255
+        if self.swapped is not None:
+            x = torch.cat([x, self.swapped[idx].float() / 255], 1)   # twins share crop + colours
+        x = aug.jitter(aug.crops(x, cfg.size, gen=gen), gen=gen)
+        t_in, s_in = x[:, :3], x[:, -3:]
+        if n_photo:
+            p = self._photo_crops(n_photo, cfg.size, gen)
+            s_p = p
+            if self.variant == "stylized" and self.textures:
+                tex = self._crops(self.textures, n_photo, cfg.size, (0.2, 1.0), gen)
+                mix = 0.6 + 0.4 * torch.rand(n_photo, device=self.device, generator=gen)
+                s_p = aug.randomise_texture(p, tex, mix)
+            t_in, s_in = torch.cat([t_in, p]), torch.cat([s_in, s_p])
+        fmt = torch.channels_last if self.device.type == "cuda" else torch.contiguous_format
+        return s_in.contiguous(memory_format=fmt), t_in.contiguous(memory_format=fmt)
+
+    def _photo_crops(self, n, size, gen):
+        return aug.jitter(self._crops(self.photos, n, size, (0.08, 1.0), gen), gen=gen)
+
+    def _crops(self, images, n, size, scale, gen):
+        which = torch.randint(len(images), (n,), device=self.device, generator=gen).cpu()
+        out = torch.empty(n, 3, size, size, device=self.device)
+        for i in which.unique().tolist():
+            sel = (which == i).nonzero().flatten().to(self.device)
+            src = images[i].unsqueeze(0).expand(len(sel), -1, -1, -1)
+            out[sel] = aug.crops(src, size, scale=scale, ratio=(0.75, 1.33), gen=gen)
+        return out
+
+
+class FullPrecision(torch.nn.Module):
+    """Runs the wrapped model in fp32 even inside an autocast region (the teacher: its labels
+    must be the ones the evaluation compares with, not bf16 near-ties flipped)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        with torch.autocast(x.device.type, enabled=False):
+            return self.model(x.float())
+
+
+def _float(img: np.ndarray, device, side: int) -> torch.Tensor:
+    """(H, W, 3) uint8 -> (3, h, w) float on ``device``, shorter side at most ``side``."""
+    t = torch.from_numpy(np.array(img, copy=True)).permute(2, 0, 1).float().div(255).to(device)
+    scale = side / min(t.shape[1:])
+    if scale < 1:
+        t = torch.nn.functional.interpolate(t[None], scale_factor=scale, mode="bilinear",
+                                            antialias=True, align_corners=False)[0]
+    return t
+
+
+def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: Path, name: str,
+                  log=print) -> dict:
+    """Fine-tune ``student`` (changed in place) within ``cfg.seconds``; write checkpoints."""
+    out = Path(out)
+    device = resolve_device(cfg.device)
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator(device=device).manual_seed(cfg.seed)
+    student.to(device)
+    teacher.to(device).eval().requires_grad_(False)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cudnn.allow_tf32 = False   # the teacher's labels in full fp32
+        student.to(memory_format=torch.channels_last)
+        teacher.to(memory_format=torch.channels_last)
+    teacher = FullPrecision(teacher)
+    params = trainable(student, cfg.freeze)
+    if cfg.balance_power > 0:
+        pool.balance(teacher, cfg.balance_power, cfg.size)
+    optimiser = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    step_cfg = cfg.step_config()
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16,
+                              enabled=cfg.amp and device.type == "cuda")
+    marks = sorted(f for f in set(cfg.checkpoints) if 0 < f < 1)
+    history, saved, step = [], {}, 0
+    start = time.monotonic()
+    while True:
+        progress = (time.monotonic() - start) / cfg.seconds
+        if progress >= 1 or (cfg.max_steps is not None and step >= cfg.max_steps):
+            break
+        for group in optimiser.param_groups:
+            group["lr"] = cfg.lr_at(progress)
+        s_in, t_in = pool.batch(cfg, gen)
+        with autocast:
+            loss = train_step(student, teacher, optimiser, s_in, t_in, step_cfg)
+        step += 1
+        history.append(loss)
+        while marks and progress >= marks[0]:
+            marks.pop(0)
+            saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors"))
+        if step % cfg.log_every == 0 or step == 1:
+            recent = history[-cfg.log_every:]
+            elapsed = time.monotonic() - start
+            log(f"{name} step {step}  loss {sum(recent) / len(recent):.4f}  "
+                f"lr {cfg.lr_at(progress):.2e}  {step * cfg.batch / elapsed:.0f} images/s  "
+                f"{elapsed:.0f} s")
+    wall = time.monotonic() - start
+    final = save_weights(student, out / f"{name}.safetensors")
+    record = {"name": name, "recipe": "batched", "config": asdict(cfg), "steps": step,
+              "wall_s": round(wall, 1), "images_seen": step * cfg.batch, "checkpoints": saved,
+              "final": str(final), "start_step": 0, "previous": None,
+              "machine": machine_description(device),
+              "loss_first": history[:5], "loss_last": history[-5:],
+              "loss_curve": [round(float(np.mean(history[i:i + 25])), 4)
+                             for i in range(0, len(history), 25)],
+              "renders": int(len(pool.clean)), "photos": len(pool.photos)}
+    (out / f"{name}.json").write_text(json.dumps(record, indent=1))
+    return record
+
+
+def machine_description(device: torch.device) -> str:
+    if device.type == "cuda":
+        return (f"{torch.cuda.get_device_name(device)} GPU, torch {torch.__version__}, "
+                f"bf16 autocast")
+    return f"{platform.machine()} CPU, {torch.get_num_threads()} torch thread(s), torch {torch.__version__}"
+
+
+def load_standard(path) -> "torch.nn.Module":
+    """The standard MobileNetV2 (a ``Classifier``) from a weights file, without the registry's
+    package lookup (the training machine may not have the weights package installed)."""
+    from .. import registry  # noqa: F401  registers the architectures
+    from ..models import mobilenet
+
+    return mobilenet.build(Path(path))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m nets.training.batched", description=__doc__.split("\n")[0])
+    ap.add_argument("--pack", required=True, help="training pack (perturber train-pack)")
+    ap.add_argument("--teacher", required=True, help="standard MobileNetV2 weights file")
+    ap.add_argument("--variant", choices=("adv", "stylized"), required=True)
+    ap.add_argument("--seconds", type=float, default=300.0)
+    ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--checkpoints", default="0.3", help="fractions of the budget, e.g. 0.1,0.4")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", default=None)
+    for field in ("batch", "size", "lr", "eps", "attack_steps", "clean_weight", "photo_fraction",
+                  "balance_power", "weight_decay", "seed"):
+        default = getattr(BatchedConfig, field)
+        ap.add_argument(f"--{field.replace('_', '-')}", type=type(default), default=None)
+    ap.add_argument("--device", default="auto")
+    a = ap.parse_args(argv)
+    from .pack import read_pack
+
+    overrides = {f: getattr(a, f) for f in ("batch", "size", "lr", "eps", "attack_steps",
+                                            "clean_weight", "photo_fraction", "balance_power",
+                                            "weight_decay", "seed") if getattr(a, f) is not None}
+    if a.variant == "stylized":
+        overrides.setdefault("clean_weight", 0.5)
+    cfg = BatchedConfig(variant=a.variant, seconds=a.seconds, max_steps=a.max_steps,
+                        checkpoints=tuple(float(s) for s in a.checkpoints.split(",") if s.strip()),
+                        device=a.device, **overrides)
+    device = resolve_device(cfg.device)
+    t0 = time.monotonic()
+    groups, meta = read_pack(a.pack)
+    pool = DevicePool(groups, device, cfg.variant)
+    print(f"pack {a.pack}: {meta['groups']} read in {time.monotonic() - t0:.1f} s", flush=True)
+    teacher, student = load_standard(a.teacher), load_standard(a.teacher)
+    name = a.name or f"mobilenet_v2_{a.variant}"
+    record = train_batched(student, teacher, pool, cfg, Path(a.out), name,
+                           log=lambda s: print(s, flush=True))
+    record["pack"] = meta
+    Path(a.out, f"{name}.json").write_text(json.dumps(record, indent=1))
+    print(json.dumps({k: record[k] for k in ("name", "steps", "wall_s", "images_seen",
+                                             "checkpoints")}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
