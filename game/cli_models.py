@@ -42,12 +42,19 @@ def run(args) -> int | None:
 
 
 def parse_models(text: str) -> list[tuple[str, int]]:
-    """``"a,b@100"`` -> [("a", 0), ("b", 100)], checked against the registry."""
+    """``"a,b@100"`` -> [("a", 0), ("b", 100)], checked against the registry.
+
+    ``ARCH=FILE`` (e.g. ``mobilenet_v2=run/adv.safetensors``) registers a weights file of a
+    known architecture under the file's stem and takes it (its final weights).
+    """
     from nets import registry
 
     out = []
     for item in (s.strip() for s in text.split(",")):
         if not item:
+            continue
+        if "=" in item:
+            out.append((user_file(item), 0))
             continue
         name, _, it = item.partition("@")
         if name not in registry.names():
@@ -60,6 +67,21 @@ def parse_models(text: str) -> list[tuple[str, int]]:
     if not out:
         raise ParamError("--models is empty")
     return out
+
+
+def user_file(item: str) -> str:
+    """Register ``ARCH=FILE`` as a user checkpoint; its registry name (a clear ParamError if not)."""
+    from nets import registry
+    from nets.loading import ModelLoadError
+
+    arch, _, path = item.partition("=")
+    if arch not in registry.arch_names():
+        raise ParamError(f"{item!r}: unknown architecture {arch!r} (known: "
+                         f"{', '.join(registry.arch_names())})")
+    try:
+        return registry.register_user_checkpoint(path, arch).name
+    except (ModelLoadError, ValueError) as exc:
+        raise ParamError(f"{item!r}: {exc}") from None
 
 
 def load_models(specs: list[tuple[str, int]]):

@@ -47,6 +47,7 @@ class BatchedConfig:
     warmup: float = 0.03              # fraction of the budget
     weight_decay: float = 0.0
     eps: float = 0.5
+    eps_ramp: float = 0.3             # the attack's eps rises from 0 over this fraction (adv)
     attack_steps: int = 2
     clean_weight: float = 1.0
     photo_fraction: float = 0.25
@@ -64,6 +65,11 @@ class BatchedConfig:
                            lr=self.lr, eps=self.eps, attack_steps=self.attack_steps,
                            clean_weight=self.clean_weight, photo_fraction=self.photo_fraction,
                            freeze=self.freeze, device=self.device)
+
+    def eps_at(self, progress: float) -> float:
+        """The inner attack's radius: a linear ramp from 0 (a sudden full-strength attack on
+        the pretrained network wrecks its features in the first steps)."""
+        return self.eps * min(progress / self.eps_ramp, 1.0) if self.eps_ramp > 0 else self.eps
 
     def lr_at(self, progress: float) -> float:
         """Linear warm-up, then cosine decay to 0 at the end of the budget."""
@@ -155,6 +161,8 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
                   log=print) -> dict:
     """Fine-tune ``student`` (changed in place) within ``cfg.seconds``; write checkpoints."""
     out = Path(out)
+    t_setup = time.monotonic()
+    first_step_s = 0.0
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
@@ -175,6 +183,7 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
                               enabled=cfg.amp and device.type == "cuda")
     marks = sorted(f for f in set(cfg.checkpoints) if 0 < f < 1)
     history, saved, step = [], {}, 0
+    setup_s = time.monotonic() - t_setup
     start = time.monotonic()
     while True:
         progress = (time.monotonic() - start) / cfg.seconds
@@ -182,24 +191,31 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
             break
         for group in optimiser.param_groups:
             group["lr"] = cfg.lr_at(progress)
+        step_cfg.eps = cfg.eps_at(progress)
         s_in, t_in = pool.batch(cfg, gen)
         with autocast:
             loss = train_step(student, teacher, optimiser, s_in, t_in, step_cfg)
         step += 1
         history.append(loss)
+        if step == 1:   # the budget (and so the schedule) starts once the first step has run:
+            first_step_s = time.monotonic() - start   # kernel autotuning is not training time
+            start = time.monotonic()
         while marks and progress >= marks[0]:
             marks.pop(0)
             saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors"))
         if step % cfg.log_every == 0 or step == 1:
             recent = history[-cfg.log_every:]
-            elapsed = time.monotonic() - start
+            elapsed = max(time.monotonic() - start, 1e-9)
             log(f"{name} step {step}  loss {sum(recent) / len(recent):.4f}  "
-                f"lr {cfg.lr_at(progress):.2e}  {step * cfg.batch / elapsed:.0f} images/s  "
-                f"{elapsed:.0f} s")
+                f"lr {cfg.lr_at(progress):.2e}  eps {step_cfg.eps:.3f}  "
+                f"{(step - 1) * cfg.batch / elapsed:.0f} images/s  {elapsed:.0f} s"
+                + (f"  (setup {setup_s:.0f} s, first step {first_step_s:.0f} s)" if step == 1 else ""))
     wall = time.monotonic() - start
     final = save_weights(student, out / f"{name}.safetensors")
     record = {"name": name, "recipe": "batched", "config": asdict(cfg), "steps": step,
-              "wall_s": round(wall, 1), "images_seen": step * cfg.batch, "checkpoints": saved,
+              "wall_s": round(wall, 1), "setup_s": round(setup_s, 1),
+              "first_step_s": round(first_step_s, 1),
+              "images_seen": step * cfg.batch, "checkpoints": saved,
               "final": str(final), "start_step": 0, "previous": None,
               "machine": machine_description(device),
               "loss_first": history[:5], "loss_last": history[-5:],
@@ -236,17 +252,16 @@ def main(argv=None) -> int:
     ap.add_argument("--checkpoints", default="0.3", help="fractions of the budget, e.g. 0.1,0.4")
     ap.add_argument("--out", required=True)
     ap.add_argument("--name", default=None)
-    for field in ("batch", "size", "lr", "eps", "attack_steps", "clean_weight", "photo_fraction",
-                  "balance_power", "weight_decay", "seed"):
+    fields = ("batch", "size", "lr", "warmup", "eps", "eps_ramp", "attack_steps", "clean_weight",
+              "photo_fraction", "balance_power", "weight_decay", "seed")
+    for field in fields:
         default = getattr(BatchedConfig, field)
         ap.add_argument(f"--{field.replace('_', '-')}", type=type(default), default=None)
     ap.add_argument("--device", default="auto")
     a = ap.parse_args(argv)
     from .pack import read_pack
 
-    overrides = {f: getattr(a, f) for f in ("batch", "size", "lr", "eps", "attack_steps",
-                                            "clean_weight", "photo_fraction", "balance_power",
-                                            "weight_decay", "seed") if getattr(a, f) is not None}
+    overrides = {f: getattr(a, f) for f in fields if getattr(a, f) is not None}
     if a.variant == "stylized":
         overrides.setdefault("clean_weight", 0.5)
     cfg = BatchedConfig(variant=a.variant, seconds=a.seconds, max_steps=a.max_steps,

@@ -16,8 +16,8 @@ NOT = """## What this model is NOT
   fine-tuned without labels, from the standard model's own predictions, on renders of
   this project's procedural scenes and a dozen packaged photos. Its ImageNet accuracy
   is unknown; agreement with the standard model is what `perturber evaluate` measures.
-- It is a short CPU fine-tune: expect only a partial version of the effect (see
-  `docs/robust-variants.md` for the measured numbers)."""
+- It is a short fine-tune (minutes, against the thesis' days of GPU time): expect only
+  a partial version of the effect (see `docs/robust-variants.md` for the measured numbers)."""
 
 
 def _runs(record: dict) -> list[dict]:
@@ -32,20 +32,30 @@ def model_card(record: dict, machine: str | None = None) -> str:
     runs = _runs(record)
     cfg = record["config"]
     variant = cfg["variant"]
-    machine = machine or (f"{platform.machine()} CPU, {torch.get_num_threads()} torch thread(s), "
-                          f"torch {torch.__version__}, shared with other jobs")
+    machine = machine or record.get("machine") or (
+        f"{platform.machine()} CPU, {torch.get_num_threads()} torch thread(s), "
+        f"torch {torch.__version__}, shared with other jobs")
+    batched = record.get("recipe") == "batched"
     wall = sum(r["wall_s"] for r in runs)
     lines = [f"# {record['name']} — MobileNetV2 · {TITLES[variant]} (made in this project)", "",
              "Fine-tuned from torchvision's MobileNetV2 (IMAGENET1K_V1) by "
-             f"`perturber train --variant {variant}` (code: `nets/training/`).", "",
+             + (f"`python -m nets.training.batched --variant {variant}` on a training pack from "
+                "`perturber train-pack` (`scripts/gpu-variants.sh`"
+                if batched else f"`perturber train --variant {variant}` (")
+             + "code: `nets/training/`).", "",
              "## Training",
              f"- Labels: the frozen standard model's **soft** predictions (softmax) on the clean "
              f"image; {'the inner attack uses its hard label (argmax).' if variant == 'adv' else 'the student sees the texture-swapped version.'}",
              f"- Iterations: {record['steps']} optimiser steps of batch {cfg['batch']} "
              f"({sum(r['images_seen'] for r in runs)} images), {len(runs)} run(s), "
              f"wall time {wall / 60:.1f} min on {machine}.",
-             f"- Optimiser: Adam lr {cfg['lr']}, crops {cfg['size']} px, BatchNorm statistics frozen "
-             f"(eval mode), parameters under {list(cfg['freeze'])} frozen.",
+             (f"- Optimiser: AdamW lr {cfg['lr']} (linear warm-up over {cfg['warmup']:.0%} of a "
+              f"{cfg['seconds']:.0f} s budget, then cosine decay to 0), bf16 autocast (the teacher "
+              f"in fp32), random resized crops {cfg['size']} px (area 0.5-1) + flips + colour "
+              "jitter computed on the GPU; the teacher labels the very crop the student sees "
+              "(consistent teaching)" if batched else
+              f"- Optimiser: Adam lr {cfg['lr']}, crops {cfg['size']} px")
+             + f", BatchNorm statistics frozen (eval mode), parameters under {list(cfg['freeze'])} frozen.",
              f"- Loss: KL(teacher(clean) || student({'PGD(x)' if variant == 'adv' else 'texture-swapped x'}))"
              f" + {cfg['clean_weight']} x KL(teacher(clean) || student(clean)).",
              ]

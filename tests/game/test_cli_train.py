@@ -56,3 +56,45 @@ def test_train_on_a_missing_gpu_fails_before_any_work(small_cache, capsys, monke
     assert rc == 2
     assert "no CUDA GPU" in capsys.readouterr().err
     assert not (small_cache / "cache").exists()  # nothing rendered
+
+
+def test_train_pack_renders_and_packs_for_a_gpu_machine(small_cache, capsys):
+    from nets.training.pack import read_pack
+
+    out = small_cache / "pack.npz"
+    assert cli.main(["train-pack", "--renders", "2", "--seeds", "3", "--quality", "90",
+                     "--out", str(out)]) == 0
+    groups, meta = read_pack(out)
+    assert meta["seeds"] == [3] and meta["scenes"] == 2
+    assert [len(groups[g]) for g in ("clean", "swapped")] == [2, 2]
+    assert groups["clean"][0].shape == (224, 224, 3) and groups["clean"][0].std() > 5  # not blank
+    assert len(groups["photos"]) == 12 and len(groups["textures"]) > 12
+    assert '"mb"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--seeds", "10000"], "kept for evaluation"),
+    (["--seeds", "a"], "must be integers"),
+    (["--quality", "0"], "--quality"),
+])
+def test_train_pack_refuses_bad_options(small_cache, capsys, argv, message):
+    assert cli.main(["train-pack", "--renders", "1", "--out", str(small_cache / "p.npz"), *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not (small_cache / "p.npz").exists()
+
+
+def test_models_can_be_named_by_architecture_and_file(tmp_path):
+    from game.cli_models import parse_models
+    from game.params import ParamError
+    from safetensors.torch import save_file
+
+    path = tmp_path / "my_run.safetensors"
+    save_file({"w": __import__("torch").zeros(1)}, str(path))
+    try:
+        assert parse_models(f"mobilenet_v2,mobilenet_v2={path}") == [("mobilenet_v2", 0), ("my_run", 0)]
+    finally:
+        registry.unregister("my_run")
+    with pytest.raises(ParamError, match="unknown architecture"):
+        parse_models(f"toaster={path}")
+    with pytest.raises(ParamError, match="no such file"):
+        parse_models(f"mobilenet_v2={tmp_path / 'absent.safetensors'}")
