@@ -18,6 +18,7 @@ import time
 
 DEFAULT_MODELS = "mobilenet_v2,mobilenet_v2_adv,mobilenet_v2_stylized"
 CUTOFFS = (0.125, 0.25)
+CONFIDENT = 0.5   # "confident" reference labels: top-1 probability at least this
 
 
 def add_commands(sub) -> None:
@@ -79,6 +80,9 @@ def evaluate_model(model, ref_labels: dict, data: dict, steps: int, l2: list, li
         labels = ref_labels[split]
         row = {"clean": metrics.agreement(model, images, labels),
                "clean_top5": metrics.topk_agreement(model, images, labels, 5)}
+        sure = data.get(f"{split}_confident")
+        if sure is not None and sure.any():
+            row["clean_confident"] = metrics.agreement(model, images[sure], labels[sure])
         attacks = [("l2", e) for e in l2] + [("linf", e) for e in linf]
         if split == "photos":   # fewer attacks on photos: they are a secondary check
             attacks = [("l2", 0.5)]
@@ -119,6 +123,11 @@ def markdown_table(result: dict) -> str:
             label = "clean agreement"
         elif k == "clean_top5":
             label = "clean: reference label in top 5"
+        elif k == "clean_confident":
+            n = result.get("settings", {}).get("confident", {}).get(split)
+            label = (f"clean agreement where the reference is confident (p >= "
+                     f"{result.get('settings', {}).get('confident_p', CONFIDENT)}"
+                     + (f", {n} images)" if n is not None else ")"))
         elif pct:
             norm, e = k.split("_")
             label = f"robust, {norm.upper()} eps {e}" + ("/255" if norm == "linf" else "")
@@ -130,6 +139,12 @@ def markdown_table(result: dict) -> str:
         sb = result["models"][m]["shape_bias"]
         cells.append(f"{sb['shape_bias']:.2f} ({sb['shape']}/{sb['texture']}/{sb['other']})")
     lines.append("| cue conflict: shape bias (shape/texture/other) | " + " | ".join(cells) + " |")
+    stability = result.get("settings", {}).get("reference_stability")
+    if stability:
+        lines += ["", "The reference's own top-1 kept under content-keeping changes (a ceiling for "
+                  "any other network's agreement): " + "; ".join(
+                      f"{split}: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in s.items())
+                      for split, s in stability.items())]
     return "\n".join(lines)
 
 
@@ -146,11 +161,16 @@ def cmd_evaluate(args) -> int:
     ref = registry.load(args.reference)
     ref_labels = {k: metrics.predict(ref, data[k]) for k in ("renders", "photos")
                   if data[k] is not None}
+    for k in ref_labels:
+        data[f"{k}_confident"] = metrics.confidence(ref, data[k]) >= CONFIDENT
     l2, linf = _floats(args.l2), _floats(args.linf)
     result = {"settings": {"reference": args.reference, "renders": args.n, "photos": args.photos,
                            "cue_conflict": args.cue, "pgd_steps": args.steps, "l2_eps": l2,
                            "linf_eps_255": linf, "lowfreq_cutoffs_nyquist": list(CUTOFFS),
-                           "spectra_renders": args.spectra},
+                           "spectra_renders": args.spectra, "confident_p": CONFIDENT,
+                           "confident": {k: int(data[f"{k}_confident"].sum()) for k in ref_labels},
+                           "reference_stability": {k: metrics.label_stability(ref, data[k])
+                                                   for k in ref_labels}},
               "models": {}}
     for name, ckpt in models:
         t = time.monotonic()

@@ -16,6 +16,7 @@ import traceback
 
 import numpy as np
 
+from game import memory
 from game.gamepad import FakePad
 from game.input_map import AXES
 
@@ -34,6 +35,20 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def memory_sample(t: float, frames: int) -> dict:
+    """RSS as found (``rss_raw_mb``) and after giving freed heap back (``rss_mb``: what the
+    process really keeps; the app trims every 20 s anyway, so raw samples mostly measure
+    where between two trims they fell)."""
+    raw = rss_mb()
+    memory.trim()
+    return {"t": round(t, 1), "rss_mb": round(rss_mb(), 1), "rss_raw_mb": round(raw, 1),
+            "frames": frames}
+
+
+def _median(values) -> float:
+    return round(float(np.median(values)), 1)
 
 
 class Driver:
@@ -125,7 +140,7 @@ def _soak(app, minutes, seed, sample_s, quiet_s, progress) -> dict:
     driver = Driver(app, pad, rng, quiet_s)
     frame_ms: list[float] = []
     crashes: list[dict] = []
-    samples = [{"t": 0.0, "rss_mb": round(rss_mb(), 1), "frames": 0}]
+    samples = [memory_sample(0.0, 0)]
     t0 = time.perf_counter()
     next_sample = sample_s
     end = minutes * 60.0
@@ -143,24 +158,25 @@ def _soak(app, minutes, seed, sample_s, quiet_s, progress) -> dict:
             log.error("soak: exception out of a frame at %.1f s", t, exc_info=exc)
         frame_ms.append((time.perf_counter() - start) * 1000.0)
         if t >= next_sample:
-            samples.append({"t": round(t, 1), "rss_mb": round(rss_mb(), 1),
-                            "frames": len(frame_ms)})
+            samples.append(memory_sample(t, len(frame_ms)))
             next_sample += sample_s
             if progress:
                 progress(samples[-1])
     pad.neutral()
     app.base.messenger.send("disconnect-device", [pad])
     app.step()
-    samples.append({"t": round(time.perf_counter() - t0, 1), "rss_mb": round(rss_mb(), 1),
-                    "frames": len(frame_ms)})
+    samples.append(memory_sample(time.perf_counter() - t0, len(frame_ms)))
     return report(minutes, frame_ms, crashes, samples, app)
 
 
 def report(minutes, frame_ms, crashes, samples, app) -> dict:
     ms = np.asarray(frame_ms or [0.0])
-    # growth after warm-up: from the first sample past 10% of the run to the last
-    warm = next((s for s in samples if s["t"] >= 0.1 * minutes * 60), samples[0])
-    end = samples[-1]["rss_mb"]
+    # growth after warm-up: the median of the samples in the run's second tenth against
+    # the median of its last tenth (single samples swing with what the frame was doing)
+    span = minutes * 60
+    second = [s["rss_mb"] for s in samples if 0.1 * span <= s["t"] < 0.2 * span] or [samples[0]["rss_mb"]]
+    last = [s["rss_mb"] for s in samples if s["t"] >= 0.9 * span] or [samples[-1]["rss_mb"]]
+    warm, end = _median(second), _median(last)
     kiosk = getattr(app, "tools", {}).get("kiosk")
     out = {
         "minutes": minutes, "frames": len(frame_ms), "crashes": len(crashes),
@@ -168,10 +184,10 @@ def report(minutes, frame_ms, crashes, samples, app) -> dict:
         "frame_ms": {"p50": round(float(np.percentile(ms, 50)), 2),
                      "p99": round(float(np.percentile(ms, 99)), 2),
                      "max": round(float(ms.max()), 2), "mean": round(float(ms.mean()), 2)},
-        "rss_mb": {"start": samples[0]["rss_mb"], "after_warmup": warm["rss_mb"], "end": end,
+        "rss_mb": {"start": samples[0]["rss_mb"], "after_warmup": warm, "end": end,
                    "max": max(s["rss_mb"] for s in samples),
-                   "growth_pct": round(100.0 * (end - warm["rss_mb"]) / max(warm["rss_mb"], 1e-6),
-                                       2)},
+                   "raw_max": max(s.get("rss_raw_mb", s["rss_mb"]) for s in samples),
+                   "growth_pct": round(100.0 * (end - warm) / max(warm, 1e-6), 2)},
         "samples": samples,
         "kiosk": kiosk is not None,
     }
@@ -188,8 +204,9 @@ def format_report(r: dict) -> str:
              + (f", kiosk recovered {r['kiosk_errors_recovered']} errors, "
                 f"{r['kiosk_resets']} idle resets" if r["kiosk"] else ""),
              f"frame time ms: p50 {f['p50']}  p99 {f['p99']}  max {f['max']}  mean {f['mean']}",
-             f"RSS MiB: start {m['start']}  after warm-up {m['after_warmup']}  end {m['end']}  "
-             f"max {m['max']}  growth {m['growth_pct']}%",
+             f"RSS MiB (after trimming): start {m['start']}  after warm-up {m['after_warmup']}  "
+             f"end {m['end']}  max {m['max']}  growth {m['growth_pct']}%  (untrimmed max "
+             f"{m.get('raw_max', m['max'])}; warm-up and end: medians of the 2nd and last tenth)",
              "memory over time (s: MiB): " + ", ".join(
                  f"{s['t']:g}: {s['rss_mb']:g}" for s in r["samples"])]
     for c in r["crash_details"]:

@@ -40,7 +40,7 @@ def model_card(record: dict, machine: str | None = None) -> str:
     lines = [f"# {record['name']} — MobileNetV2 · {TITLES[variant]} (made in this project)", "",
              "Fine-tuned from torchvision's MobileNetV2 (IMAGENET1K_V1) by "
              + (f"`python -m nets.training.batched --variant {variant}` on a training pack from "
-                "`perturber train-pack` (`scripts/gpu-variants.sh`"
+                "`perturber train-pack` (`scripts/gpu-variants.sh`; "
                 if batched else f"`perturber train --variant {variant}` (")
              + "code: `nets/training/`).", "",
              "## Training",
@@ -74,11 +74,21 @@ def model_card(record: dict, machine: str | None = None) -> str:
         f"{record['photos']} packaged scikit-image photos (`nets/training/photos.py`, public domain / CC0)"
         + ("" if variant == "adv" else ", texture-randomised by amplitude-phase recombination")
         + "; render classes sampled with weight count^-%.1f of the teacher's label." % cfg["balance_power"],
+    ]
+    if record.get("pack"):
+        pack = record["pack"]
+        lines.append(f"- Training pack: render seeds {pack.get('seeds')}, {pack.get('scenes')} scenes, "
+                     f"stored as JPEG quality {pack.get('quality')} (the teacher labels the same "
+                     "decoded images the student sees).")
+    lines += [
         "- Held out (never trained on): renders with seeds >= 10000, the photos chelsea, coins, "
         "clock, cell, the dog/cat cue-conflict renders.",
         "", "## Checkpoints",
         "Iteration 1 = the standard model's weights (as in the thesis' checkpoint slider); "
         f"bundled: {', '.join(str(i) for r in runs for i in r['checkpoints']) or 'none'} and the final "
         f"weights (iteration {record['steps']}), fp16 safetensors.",
-        "", f"Loss every 25 steps (last run): {record['loss_curve']}", "", NOT, ""]
+        "", f"Loss every 25 steps (last run): {record['loss_curve']}", ""]
+    if record.get("notes"):
+        lines += ["## Notes", *[f"- {n}" for n in record["notes"]], ""]
+    lines += [NOT, ""]
     return "\n".join(lines)

@@ -6,6 +6,11 @@
   as kept only if the label never flips, at any step (``pgd.pgd``);
 - ``shape_bias``: on cue-conflict images, among decisions that fall into the shape's
   or the texture's class set, the share that follows the shape (Geirhos et al. 2019);
+- ``confidence``: the model's top-1 probability per image (which reference labels are
+  near-ties);
+- ``label_stability``: how often a model keeps its own top-1 under changes that keep the
+  content (mirror, JPEG, a 90 % centre crop): a ceiling for how well any *other*
+  network can be expected to agree with its labels;
 - ``low_frequency_share``: share of a perturbation's energy (|FFT|^2 summed over channels
   and images) at radial frequencies <= ``cutoff`` x Nyquist. A constant gives 1 for
   any cutoff; white noise gives about the disc's share of the frequency square,
@@ -25,6 +30,39 @@ def predict(model, images: torch.Tensor, batch: int = 32) -> torch.Tensor:
 
 def agreement(model, images: torch.Tensor, labels: torch.Tensor) -> float:
     return float((predict(model, images) == labels).float().mean())
+
+
+def confidence(model, images: torch.Tensor, batch: int = 32) -> torch.Tensor:
+    with torch.no_grad():
+        return torch.cat([model(images[i:i + batch]).softmax(1).amax(1)
+                          for i in range(0, len(images), batch)])
+
+
+def _jpeg(images: torch.Tensor, quality: int) -> torch.Tensor:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    out = []
+    for x in images:
+        buf = io.BytesIO()
+        a = (x.permute(1, 2, 0).clamp(0, 1).numpy() * 255).round().astype(np.uint8)
+        Image.fromarray(a).save(buf, "JPEG", quality=quality)
+        out.append(torch.from_numpy(np.asarray(Image.open(buf).convert("RGB")).copy()))
+    return torch.stack(out).permute(0, 3, 1, 2).float() / 255
+
+
+def label_stability(model, images: torch.Tensor) -> dict[str, float]:
+    """Agreement of ``model`` with its own top-1 under content-keeping changes."""
+    h, w = images.shape[-2:]
+    dh, dw = round(h * 0.05), round(w * 0.05)
+    crop = torch.nn.functional.interpolate(images[..., dh:h - dh, dw:w - dw], size=(h, w),
+                                           mode="bilinear", antialias=True, align_corners=False)
+    own = predict(model, images)
+    return {"mirror": agreement(model, images.flip(-1), own),
+            "jpeg75": agreement(model, _jpeg(images, 75), own),
+            "crop90": agreement(model, crop, own)}
 
 
 def topk_agreement(model, images: torch.Tensor, labels: torch.Tensor, k: int = 5,

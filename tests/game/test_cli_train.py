@@ -47,6 +47,12 @@ def test_markdown_table_lists_every_measure():
     table = markdown_table(result)
     assert "| renders: clean agreement | 100.0 |" in table
     assert "L2 eps 0.5 | 25.0" in table and "0.50 (1/1/0)" in table
+    result["models"]["a"]["renders"]["clean_confident"] = 0.75
+    result["settings"] = {"confident": {"renders": 4}, "confident_p": 0.5,
+                          "reference_stability": {"renders": {"mirror": 0.7}}}
+    table = markdown_table(result)
+    assert "| renders: clean agreement where the reference is confident (p >= 0.5, 4 images) | 75.0 |" in table
+    assert "renders: mirror 70.0 %" in table
 
 
 def test_train_on_a_missing_gpu_fails_before_any_work(small_cache, capsys, monkeypatch):

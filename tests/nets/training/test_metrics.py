@@ -74,3 +74,27 @@ def test_topk_agreement():
 
     x = torch.zeros(2, 3, 4, 4)
     assert metrics.topk_agreement(Fixed(), x, torch.tensor([1, 3]), k=2) == 0.5
+
+
+def test_label_stability_and_confidence():
+    import torch
+
+    from nets.training import metrics
+
+    class Const(torch.nn.Module):   # ignores its input: always class 3, p = softmax of fixed logits
+        def forward(self, x):
+            return torch.tensor([[0.0, 0.0, 0.0, 2.0]]).expand(len(x), -1)
+
+    class Brightest(torch.nn.Module):  # the brightest of four quadrants: mirroring swaps classes
+        def forward(self, x):
+            h, w = x.shape[-2] // 2, x.shape[-1] // 2
+            q = [x[..., :h, :w], x[..., :h, w:], x[..., h:, :w], x[..., h:, w:]]
+            return torch.stack([t.mean((1, 2, 3)) for t in q], 1) * 100
+
+    images = torch.rand(6, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    assert metrics.label_stability(Const(), images) == {"mirror": 1.0, "jpeg75": 1.0, "crop90": 1.0}
+    p = metrics.confidence(Const(), images)
+    assert torch.allclose(p, torch.full((6,), float(torch.tensor([0, 0, 0, 2.0]).softmax(0)[3])))
+    left = torch.zeros(4, 3, 32, 32)
+    left[..., :16, :16] = 1   # top-left brightest: class 0, mirrored: class 1
+    assert metrics.label_stability(Brightest(), left)["mirror"] == 0.0
