@@ -26,14 +26,15 @@ import json
 import math
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from . import batch_augment as aug
-from .loop import TrainConfig, balance_weights, resolve_device, save_weights, train_step, trainable
+from .loop import (TrainConfig, balance_weights, resolve_device, run_record, save_weights,
+                   train_step, trainable)
 
 
 @dataclass
@@ -212,16 +213,10 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
                 + (f"  (setup {setup_s:.0f} s, first step {first_step_s:.0f} s)" if step == 1 else ""))
     wall = time.monotonic() - start
     final = save_weights(student, out / f"{name}.safetensors")
-    record = {"name": name, "recipe": "batched", "config": asdict(cfg), "steps": step,
-              "wall_s": round(wall, 1), "setup_s": round(setup_s, 1),
-              "first_step_s": round(first_step_s, 1),
-              "images_seen": step * cfg.batch, "checkpoints": saved,
-              "final": str(final), "start_step": 0, "previous": None,
-              "machine": machine_description(device),
-              "loss_first": history[:5], "loss_last": history[-5:],
-              "loss_curve": [round(float(np.mean(history[i:i + 25])), 4)
-                             for i in range(0, len(history), 25)],
-              "renders": int(len(pool.clean)), "photos": len(pool.photos)}
+    record = run_record(name, cfg, step, wall, step * cfg.batch, saved, final, history,
+                        len(pool.clean), len(pool.photos), recipe="batched",
+                        setup_s=round(setup_s, 1), first_step_s=round(first_step_s, 1),
+                        machine=machine_description(device))
     (out / f"{name}.json").write_text(json.dumps(record, indent=1))
     return record
 

@@ -222,12 +222,20 @@ def train(student, teacher, pool: Pool, cfg: TrainConfig, out: Path, name: str,
                 f"{(time.monotonic() - start) / 60:.1f} min")
     wall = time.monotonic() - start
     final = save_weights(student, out / f"{name}.safetensors")
-    record = {"name": name, "config": asdict(cfg), "steps": step, "wall_s": round(wall, 1),
-              "images_seen": (step - start_step) * cfg.batch, "checkpoints": saved,
-              "final": str(final), "start_step": start_step, "previous": previous,
-              "loss_first": history[:5], "loss_last": history[-5:],
-              "loss_curve": [round(float(np.mean(history[i:i + 25])), 4)
-                             for i in range(0, len(history), 25)],
-              "renders": int(len(pool.renders)), "photos": len(pool.photos)}
+    record = run_record(name, cfg, step, wall, (step - start_step) * cfg.batch, saved, final,
+                        history, len(pool.renders), len(pool.photos),
+                        start_step=start_step, previous=previous)
     (out / f"{name}.json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def run_record(name: str, cfg, steps: int, wall: float, images: int, saved: dict, final: Path,
+               history: list, renders: int, photos: int, **extra) -> dict:
+    """What a training run writes to ``<name>.json`` (and the model card reads)."""
+    return {"name": name, "config": asdict(cfg), "steps": steps, "wall_s": round(wall, 1),
+            "images_seen": images, "checkpoints": saved, "final": str(final),
+            "start_step": 0, "previous": None, **extra,
+            "loss_first": history[:5], "loss_last": history[-5:],
+            "loss_curve": [round(float(np.mean(history[i:i + 25])), 4)
+                           for i in range(0, len(history), 25)],
+            "renders": int(renders), "photos": photos}

@@ -75,3 +75,16 @@ def pointer(showbase):
     p = Pointer(showbase)
     yield p
     p.np.removeNode()
+
+
+def spy_sets(params):
+    """Record every ``params.set`` the UI makes from now on (still applying it)."""
+    calls = []
+    real = ParamState.set
+
+    def spy(name, value):
+        calls.append((name, value))
+        real(params, name, value)
+
+    params.set = spy
+    return calls

@@ -10,7 +10,7 @@ from ui import theme
 from ui.edit_panel import EditPanel
 from ui.range_slider import RangeSlider
 
-from .conftest import step
+from .conftest import spy_sets, step
 
 BLOCKS = ["conv_first"] + [f"block{i}" for i in range(1, 18)] + ["conv_last", "classifier"]
 
@@ -23,18 +23,6 @@ def panel(showbase):
     step(showbase)
     yield p
     p.destroy()
-
-
-def spy_sets(params):
-    calls = []
-    real = ParamState.set
-
-    def spy(name, value):
-        calls.append((name, value))
-        real(params, name, value)
-
-    params.set = spy
-    return calls
 
 
 def track_point(slider: RangeSlider, fraction: float):

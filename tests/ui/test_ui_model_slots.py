@@ -9,20 +9,8 @@ from ui import theme
 from ui.checkpoint_slider import checkpoint_stops, format_iteration, nearest_index
 from ui.model_slots import ModelSlots
 
-from .conftest import step
+from .conftest import spy_sets, step
 from .fake_results import choices
-
-
-def spy_sets(params):
-    calls = []
-    real = ParamState.set
-
-    def spy(name, value):
-        calls.append((name, value))
-        real(params, name, value)
-
-    params.set = spy
-    return calls
 
 
 @pytest.fixture

@@ -4,18 +4,7 @@ import pytest
 from game.params import PARAMS, ParamState
 from ui.slider import format_value
 
-
-def spy_sets(params):
-    """Record every ``params.set`` the UI makes from now on (still applying it)."""
-    calls = []
-    real = ParamState.set
-
-    def spy(name, value):
-        calls.append((name, value))
-        real(params, name, value)
-
-    params.set = spy
-    return calls
+from .conftest import spy_sets
 
 
 SCENE_PARAMS = [p for p in PARAMS if p.scene]
