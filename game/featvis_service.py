@@ -45,6 +45,8 @@ SIZE = 128
 STEPS = 256
 LOGIT = "logit"
 MEMORY = 256       # finished images kept in memory (the disk cache holds them all)
+QUEUED = 32        # queued requests kept per queue; older ones are dropped (asked again if still shown)
+ERRORS = 256       # failures remembered (newest)
 EPHEMERAL = "edited"  # the weights key ModelSlots gives an Edited Model without a stable id
 INSTALL = "feature visualisation needs torch-lucent: bash scripts/dev.sh install"
 
@@ -275,9 +277,7 @@ class FeatureVisService:
         if self._get(key) is not None:
             return
         if not available():
-            with self._lock:
-                self.errors[key] = "torch-lucent is not installed"
-                self.version += 1
+            self._fail(key, "torch-lucent is not installed")
             self.on_error(INSTALL)
             return
         loaded = self._loaded(model, checkpoint)
@@ -286,6 +286,10 @@ class FeatureVisService:
             self._pending[key] = _Pending(loaded)
             queue.append(key)
             self.progress[key] = 0.0
+            while len(queue) > QUEUED:  # views ask for what they show on every change: the
+                stale = queue.pop(0)    # oldest requests are for classes no longer on screen,
+                self._pending.pop(stale, None)   # and each holds its model (a slot may have
+                self.progress.pop(stale, None)   # moved on to another since)
             self.version += 1
         self._wake.set()
         if self._thread is None:
@@ -323,8 +327,7 @@ class FeatureVisService:
             if self._stop:
                 return  # the process was ended with the app: not a failure
             message = str(exc) or type(exc).__name__
-            with self._lock:
-                self.errors[key] = message
+            self._fail(key, message)
             self.on_error(f"feature visualisation {key.model} {key.objective}: {message}")
         finally:
             with self._lock:
@@ -332,6 +335,13 @@ class FeatureVisService:
                 self.progress.pop(key, None)
                 self.version += 1
             self._ready.set()
+
+    def _fail(self, key: CacheKey, message: str) -> None:
+        with self._lock:
+            self.errors[key] = message
+            while len(self.errors) > ERRORS:
+                self.errors.pop(next(iter(self.errors)))
+            self.version += 1
 
     def _publish(self, key: CacheKey, pending: _Pending, progress: float, preview) -> bool:
         """A report from the runner; True tells it to stop (the service is going away)."""

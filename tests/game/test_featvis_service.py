@@ -102,6 +102,35 @@ def test_newest_first_asking_again_moves_to_the_front_classes_wait(service):
     assert runner.order == ["block13:0", "block13:1", "block13:2", "logit:7"]
 
 
+def test_queues_keep_only_the_newest_requests(service, monkeypatch):
+    """The prediction view asks for every top class it shows; on a long run the old
+    requests (and the models they hold) must not pile up."""
+    from game import featvis_service
+
+    monkeypatch.setattr(featvis_service, "QUEUED", 3)
+    service.runner = runner = GatedRunner()
+    service.request_channel("mobilenet_v2", 0, "block13", 0)
+    assert runner.started.wait(10)   # block13:0 runs; the rest waits
+    for index in range(8):
+        service.request_class("mobilenet_v2", 0, index)
+    assert [service.class_status("mobilenet_v2", 0, i).state for i in range(8)] == \
+        ["missing"] * 5 + ["queued"] * 3
+    assert len(service._pending) == 4 and len(service.progress) == 4
+    service.request_class("mobilenet_v2", 0, 0)   # still on screen: asked again, queued again
+    runner.gate.set()
+    assert service.wait(30)
+    assert runner.order == ["block13:0", "logit:0", "logit:7", "logit:6"]
+
+
+def test_failures_remembered_are_bounded(service, monkeypatch):
+    from game import featvis_service
+
+    monkeypatch.setattr(featvis_service, "ERRORS", 2)
+    for i in range(4):
+        service._fail(key_of(service, i), f"failure {i}")
+    assert list(service.errors.values()) == ["failure 2", "failure 3"]
+
+
 def test_naive_parameterisation_is_part_of_the_key(service):
     naive = {"on": False}
     service.naive = lambda: naive["on"]
