@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 SIZE = 128
 STEPS = 256
 LOGIT = "logit"
-MEMORY = 256       # finished images kept in memory (the disk cache holds them all)
+MEMORY = 64        # finished images kept in memory (192 KiB each; the disk cache holds them all,
+                   # and the views show at most ~40 at once)
 QUEUED = 32        # queued requests kept per queue; older ones are dropped (asked again if still shown)
 ERRORS = 256       # failures remembered (newest)
 EPHEMERAL = "edited"  # the weights key ModelSlots gives an Edited Model without a stable id

@@ -327,3 +327,12 @@ def test_the_play_button_makes_a_picture_with_visible_progress(app):
     app.step(2)
     assert row.channels[i] != channel or row.featvis_shown[i]
     assert states & {"queued", "running"}
+
+
+def test_images_kept_in_memory_are_bounded(service):
+    from game import featvis_service
+
+    for channel in range(featvis_service.MEMORY + 5):
+        service._remember(key_of(service, channel), np.zeros((2, 2, 3), np.float32))
+    assert len(service._memory) == featvis_service.MEMORY
+    assert key_of(service, 0) not in service._memory   # the oldest went first
