@@ -26,5 +26,5 @@ for name in ("yaw_fluctuation", "backgrounds"):
     sheet = Image.open(f"{sys.argv[1]}/{name}_inputs.png").quantize(64, method=Image.Quantize.MEDIANCUT)
     sheet.save(f"docs/img/experiment-{name.replace('_', '-')}-inputs.png", optimize=True)
 PY
-$PY -m game.experiments.report --doc docs/experiments.md \
+$PY -m game.batch.experiments.report --doc docs/experiments.md \
     "$OUT/yaw_fluctuation.json" "$OUT/backgrounds.json"

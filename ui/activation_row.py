@@ -7,7 +7,7 @@ visualisation is looked up again only when its (model, checkpoint, layer, channe
 changes or :meth:`refresh_featvis` asks for it.
 
 A missing visualisation shows "no vis" and a play button (when requests are hooked
-up). With a ``status`` source (see ``game.featvis_service.VisStatus``) a slot being made
+up). With a ``status`` source (see ``game.tools.featvis.service.VisStatus``) a slot being made
 shows the partially optimised image under a progress bar and "37 %" (or "queued"),
 updated by :meth:`refresh_progress`; a failed one says so and offers the button again.
 """
@@ -18,8 +18,8 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 from panda3d.core import TextNode
 
-from game.results import SLOT_TITLES, SlotOutput
-from game.texconv import numpy_to_texture
+from game.core.results import SLOT_TITLES, SlotOutput
+from game.core.texconv import numpy_to_texture
 from ui import theme
 from ui.draw import Text, as_uint8, card, ellipsize, nearest_texture, write_ram
 from ui.heatmap import maps_ram

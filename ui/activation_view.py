@@ -17,8 +17,8 @@ from typing import Optional, Sequence
 
 from panda3d.core import TextNode
 
-from game.params import BY_NAME, ParamState
-from game.results import GROUP_TITLES, InferenceResult
+from game.core.params import BY_NAME, ParamState
+from game.core.results import GROUP_TITLES, InferenceResult
 from ui import theme
 from ui.activation_row import (HEAD_H, INDEX_H, PAD, ActivationRow, FeatVisLookup,
                                FeatVisRequest, FeatVisStatus, GAP)

@@ -16,8 +16,8 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectButton, DirectCheckButton, DirectEntry
 from panda3d.core import TextNode
 
-from game.attack_image import eps_label, parse_target
-from game.params import BY_NAME, ParamError, ParamState
+from game.core.attack_image import eps_label, parse_target
+from game.core.params import BY_NAME, ParamError, ParamState
 from ui import theme
 from ui.draw import Text, ellipsize
 from ui.menus import Entry, TitledMenu

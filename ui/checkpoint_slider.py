@@ -14,7 +14,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectSlider
 from panda3d.core import TextNode
 
-from game.params import ParamState
+from game.core.params import ParamState
 from ui import theme
 from ui.draw import Text
 

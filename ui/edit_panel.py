@@ -22,7 +22,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectFrame
 from panda3d.core import TextNode
 
-from game.params import ParamError, ParamState
+from game.core.params import ParamError, ParamState
 from nets.editing.settings import FULL, EditError, EditSettings, format_edits, parse_edits
 from ui import theme
 from ui.draw import Text, card, displayable, ellipsize

@@ -11,7 +11,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectCheckButton, DirectEntry
 from panda3d.core import TextNode
 
-from game.params import ParamError, ParamState
+from game.core.params import ParamError, ParamState
 from ui import theme
 from ui.draw import Text, card
 

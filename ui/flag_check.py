@@ -11,7 +11,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectButton
 from panda3d.core import LineSegs, TextNode
 
-from game.params import ParamState
+from game.core.params import ParamState
 from ui import theme
 from ui.draw import card
 from ui.widgets import text_width

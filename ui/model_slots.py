@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from game.params import ParamState
-from game.results import SLOT_TITLES
+from game.core.params import ParamState
+from game.core.results import SLOT_TITLES
 from ui import theme
 from ui.checkpoint_slider import CheckpointSlider
 from ui.draw import Text, card, displayable, ellipsize

@@ -9,7 +9,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectButton
 from panda3d.core import TextNode
 
-from game.params import GROUP_LABELS, ParamState, params_in
+from game.core.params import GROUP_LABELS, ParamState, params_in
 from ui import theme
 from ui.slider import ParamSlider
 

@@ -13,7 +13,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectButton
 from panda3d.core import Texture, TextNode
 
-from game.results import SLOT_TITLES, SlotOutput
+from game.core.results import SLOT_TITLES, SlotOutput
 from ui import theme
 from ui.bars import BAR_GAP, BAR_H, BarRow, bar_fraction
 from ui.draw import Text, card, ellipsize, measure

@@ -19,9 +19,9 @@ from typing import Callable, Optional
 import numpy as np
 from panda3d.core import Texture
 
-from game.params import ParamState
-from game.results import InferenceResult
-from game.texconv import numpy_to_texture
+from game.core.params import ParamState
+from game.core.results import InferenceResult
+from game.core.texconv import numpy_to_texture
 from ui import theme
 from ui.draw import Text, as_uint8
 from ui.flag_check import FlagCheck

@@ -1,6 +1,6 @@
 """The scene panel: every parameter's slider, the object / background menus, custom GLSL.
 
-Generated from ``game.params``: one slider per PARAMS entry, grouped by ``group`` under
+Generated from ``game.core.params``: one slider per PARAMS entry, grouped by ``group`` under
 its GROUP_LABELS header. It only talks to the app through the ParamState and the
 callbacks it is given.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
-from game.params import GROUPS, ParamState
+from game.core.params import GROUPS, ParamState
 from ui import theme
 from ui.feat_vis import ROW_H as FEAT_VIS_H, FeatVisRow
 from ui.param_groups import SliderColumns

@@ -15,7 +15,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectFrame
 from panda3d.core import TextNode
 
-from game.params import BY_NAME, ParamState
+from game.core.params import BY_NAME, ParamState
 from ui import theme
 from ui.draw import Text, card, ellipsize
 from ui.flag_check import FlagCheck
@@ -100,7 +100,7 @@ class SensitivityBars:
         self.tip.hide()
 
     def show(self, result, stale: bool = False) -> None:
-        """``result``: a ``game.sensitivity.Sensitivity``."""
+        """``result``: a ``game.tools.sensitivity.tool.Sensitivity``."""
         self.result, self.stale = result, stale
         largest = result.largest_span()
         for name, bar in self.bars.items():

@@ -13,7 +13,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectButton, DirectSlider
 from panda3d.core import TextNode
 
-from game.params import Param, ParamError, ParamState
+from game.core.params import Param, ParamError, ParamState
 from ui import theme
 from ui.widgets import fit_scale, label
 

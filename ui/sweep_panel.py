@@ -27,7 +27,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectEntry, DirectFrame
 from panda3d.core import SamplerState, TextNode
 
-from game.params import BY_NAME
+from game.core.params import BY_NAME
 from ui import theme
 from ui.draw import Text, card, displayable, ellipsize
 from ui.menus import Entry, TitledMenu
@@ -57,7 +57,7 @@ class _Picture:
     top-left at ``pos``; a caption above it."""
 
     def __init__(self, parent, box: float, pos, name: str):
-        from game.texconv import numpy_to_texture
+        from game.core.texconv import numpy_to_texture
 
         self.box = box
         self.root = parent.attachNewNode(name)
@@ -73,7 +73,7 @@ class _Picture:
         self.shape: tuple[int, int] | None = None
 
     def set(self, title: str, image: np.ndarray | None) -> None:
-        from game.texconv import numpy_to_texture
+        from game.core.texconv import numpy_to_texture
 
         self.caption.set(ellipsize(title, self.caption.scale, self.box * 1.05))
         if image is None:

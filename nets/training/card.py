@@ -63,7 +63,7 @@ def model_card(record: dict, machine: str | None = None) -> str:
         lines.append(f"- Inner attack: L2 PGD, eps {cfg['eps']} (images in [0, 1]), "
                      f"{cfg['attack_steps']} steps, from zero, on the teacher's hard label.")
     lines += [
-        f"- Data: {record['renders']} rendered images per run, of random scenes (`game/train_data.py`: "
+        f"- Data: {record['renders']} rendered images per run, of random scenes (`game/batch/train_data.py`: "
         "both objects, all morphs with shape = texture, random camera, lawn/street/photo/noise "
         "backgrounds, random post effects) "
         + ("(each scene rendered with its own and with swapped textures)" if variant == "adv" else

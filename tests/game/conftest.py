@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from game.params import ParamState
+from game.core.params import ParamState
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ def background_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def scene(background_file):
     """(params, pipeline, controller) with the sphere/box pair on a busy background."""
-    from game.headless import headless_pipeline
+    from game.render.headless import headless_pipeline
 
     params = ParamState()
     params.set("object", "sphere_box")
@@ -51,7 +51,7 @@ def render(scene):
 def sphere_box_app(background_file, **values):
     """A real offscreen PerturberApp (1280x800) showing the sphere/box pair on the busy
     background from its preferred camera; ``values`` are set before the app starts."""
-    from game.app import PerturberApp
+    from game.app.root import PerturberApp
 
     params = ParamState()
     params.update({"object": "sphere_box", "background": str(background_file), **values})

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from game.model_slots import ModelSlots
-from game.params import ParamState
+from game.app.slots import ModelSlots
+from game.core.params import ParamState
 from nets.classifier import Classifier, Layer
 from tests.nets.featvis.conftest import colour_net
 

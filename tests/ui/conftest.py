@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from panda3d.core import ButtonThrower, MouseButton, MouseWatcher, VirtualMouse
 
-from game.params import ParamState
+from game.core.params import ParamState
 from ui.layout import MainLayout
 from ui.scene_panel import ScenePanel
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from game.results import InferenceResult, SlotOutput
+from game.core.results import InferenceResult, SlotOutput
 
 TOP5_M1 = [(281, "tabby", 0.431), (282, "tiger cat", 0.287), (285, "Egyptian cat", 0.154),
            (287, "lynx", 0.031), (478, "carton", 0.012)]

@@ -2,8 +2,8 @@
 import pytest
 from panda3d.core import Point3
 
-from game.params import BY_NAME
-from game.sensitivity import Sensitivity
+from game.core.params import BY_NAME
+from game.tools.sensitivity.tool import Sensitivity
 from ui import theme
 from ui.sensitivity_bars import NEG, POS, SensitivityBars
 

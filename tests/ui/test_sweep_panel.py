@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from panda3d.core import Point3
 
-from game.sweep_tool import SweepForm, sweepable
+from game.tools.sweep.tool import SweepForm, sweepable
 from ui import theme
 from ui.sweep_panel import SweepPanel
 
@@ -79,7 +79,7 @@ def test_pictures_keep_their_size_and_fit_their_boxes(panel, showbase):
     for node in [p.root for p in panel.heatmaps[:1] + panel.tunings[:2]]:
         a, b = node.getTightBounds(top)
         assert lo.x <= a.x and b.x <= hi.x and lo.z <= a.z and b.z <= hi.z, node
-    from game.focus import bounds
+    from game.app.input.focus import bounds
     for widget in (panel.run_button, panel.channels_entry, panel.close_button,
                    panel.axis_rows[1][2][2]):
         left, right, bottom, up = bounds(widget, top)

@@ -4,8 +4,8 @@ import time
 import numpy as np
 import pytest
 
-from game.params import ParamState
-from game.texconv import texture_to_numpy
+from game.core.params import ParamState
+from game.core.texconv import texture_to_numpy
 from ui import theme
 from ui.activation_view import ActivationView, group_entries
 from ui.heatmap import LUT, choose_channels, colourise, divisor, most_active, normalise
@@ -250,7 +250,7 @@ class FakeStatus:
         self.asked = []
 
     def __call__(self, model, ckpt, layer, channel):
-        from game.featvis_service import MISSING
+        from game.tools.featvis.service import MISSING
 
         self.asked.append(channel)
         return self.by_channel.get(channel, MISSING)
@@ -278,7 +278,7 @@ def test_naive_parameterization_checkbox_looks_the_pictures_up_again(view):
 
 
 def test_a_slot_being_made_shows_its_progress_and_the_picture_so_far(view, showbase):
-    from game.featvis_service import VisStatus
+    from game.tools.featvis.service import VisStatus
 
     status = FakeStatus()
     view.set_featvis_status(status)
@@ -312,7 +312,7 @@ def test_a_slot_being_made_shows_its_progress_and_the_picture_so_far(view, showb
 
 
 def test_a_failed_slot_says_so_and_offers_the_button_again(view):
-    from game.featvis_service import VisStatus
+    from game.tools.featvis.service import VisStatus
 
     status = FakeStatus()
     view.set_featvis_status(status)
@@ -326,7 +326,7 @@ def test_a_failed_slot_says_so_and_offers_the_button_again(view):
 
 
 def test_the_play_button_shows_queued_at_once(view):
-    from game.featvis_service import VisStatus
+    from game.tools.featvis.service import VisStatus
 
     status = FakeStatus()
     view.set_featvis_status(status)
@@ -350,7 +350,7 @@ def test_progress_is_on_screen(view, showbase, tmp_path):
     from PIL import Image
     from panda3d.core import Filename
 
-    from game.featvis_service import VisStatus
+    from game.tools.featvis.service import VisStatus
 
     status = FakeStatus()
     view.set_featvis_status(status)

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from game.params import BY_NAME, ParamState
+from game.core.params import BY_NAME, ParamState
 from ui import theme
 from ui.attack_panel import HEADER_H, HINT, AttackPanel, body_height
 from ui.menus import Entry

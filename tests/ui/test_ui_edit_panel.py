@@ -5,7 +5,7 @@ import sys
 import pytest
 from panda3d.core import MouseButton, Point3
 
-from game.params import ParamState
+from game.core.params import ParamState
 from ui import theme
 from ui.edit_panel import EditPanel
 from ui.range_slider import RangeSlider

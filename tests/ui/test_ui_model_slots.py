@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from panda3d.core import MouseButton
 
-from game.params import ParamState
+from game.core.params import ParamState
 from ui import theme
 from ui.checkpoint_slider import checkpoint_stops, format_iteration, nearest_index
 from ui.model_slots import ModelSlots

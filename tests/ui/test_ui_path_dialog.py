@@ -171,8 +171,8 @@ def test_screenshot_of_the_open_dialog(ui, dialogs, tmp_path):
 
 
 def test_app_open_file_loads_a_background_or_keeps_the_dialog(tmp_path):
-    from game.app import PerturberApp
-    from game.params import ParamState
+    from game.app.root import PerturberApp
+    from game.core.params import ParamState
 
     app = PerturberApp(params=ParamState(), offscreen=True, size=(1280, 800))
     try:

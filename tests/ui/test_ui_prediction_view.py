@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from panda3d.core import Filename, PNMImage
 
-from game.params import ParamState
+from game.core.params import ParamState
 from ui import theme
 from ui.bars import bar_fraction, bar_text
 from ui.layout import MainLayout

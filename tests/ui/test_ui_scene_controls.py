@@ -31,7 +31,7 @@ def test_open_file_entry_calls_back_and_keeps_selection(ui):
 
 
 def test_open_file_entry_only_with_a_callback(showbase):
-    from game.params import ParamState
+    from game.core.params import ParamState
     from ui.scene_panel import ScenePanel
     panel = ScenePanel(showbase.aspect2d, ParamState(), ["a"], ["b"], print, print,
                        lambda code: None)

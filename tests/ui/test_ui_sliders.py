@@ -1,7 +1,7 @@
 """The scene panel's sliders are generated from PARAMS and stay in sync with ParamState."""
 import pytest
 
-from game.params import PARAMS, ParamState
+from game.core.params import PARAMS, ParamState
 from ui.slider import format_value
 
 from .conftest import spy_sets

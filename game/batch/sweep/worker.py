@@ -1,0 +1,143 @@
+"""Render and classify a job's points in this process.
+
+One headless pipeline per process, made on first use and kept (Panda3D allows one
+ShowBase per process); models are loaded once per process and kept. Every point sets
+the whole scene state (defaults, object, background, preferred camera, the scene's
+values, the point's values), so a point's result does not depend on which points this
+process rendered before it.
+"""
+from __future__ import annotations
+
+import atexit
+import importlib
+from contextlib import ExitStack
+from types import SimpleNamespace
+
+import numpy as np
+
+from game.batch.sweep.job import POINT_DISCRETE, PointResult, ProbeJob, point_key
+
+_STATE: dict = {}
+
+
+def resolve_model(spec: str):
+    """``NAME[@ITERATION]`` from the registry or ``py:module:callable`` (called with no
+    arguments). Kept per process."""
+    models = _STATE.setdefault("models", {})
+    if spec not in models:
+        if spec.startswith("py:"):
+            module, _, attr = spec[3:].partition(":")
+            model = getattr(importlib.import_module(module), attr)()
+        else:
+            from nets import registry
+
+            name, _, it = spec.partition("@")
+            model = registry.load(name, int(it) if it else 0)
+        model.eval()
+        models[spec] = model
+    return models[spec]
+
+
+def _renderer():
+    if "renderer" not in _STATE:
+        import torch  # noqa: F401  (torchvision before the EGL context: see game.cli.models)
+        import torchvision  # noqa: F401
+
+        from game.render.headless import headless_pipeline
+        from game.core.params import ParamState
+
+        stack = ExitStack()
+        params = ParamState()
+        _base, pipeline, controller = stack.enter_context(headless_pipeline(params))
+        atexit.register(stack.close)
+        _STATE["renderer"] = SimpleNamespace(params=params, pipeline=pipeline,
+                                             controller=controller, stack=stack, glsl=None)
+    return _STATE["renderer"]
+
+
+def shutdown() -> None:
+    """Close this process's pipeline (tests; processes close theirs at exit)."""
+    r = _STATE.pop("renderer", None)
+    if r is not None:
+        r.stack.close()
+
+
+def render_points(job: ProbeJob, points: list[dict]) -> np.ndarray:
+    """(N, 224, 224, 3) uint8 network inputs, one per point, in the order given."""
+    r = _renderer()
+    if r.glsl != job.scene.custom_glsl:
+        error = r.pipeline.set_custom_snippet(job.scene.custom_glsl or "")
+        if error:
+            from game.core.params import ParamError
+
+            raise ParamError(f"custom GLSL does not compile: {error}")
+        r.glsl = job.scene.custom_glsl
+    out = np.empty((len(points), 224, 224, 3), np.uint8)
+    for i, point in enumerate(points):
+        scene = {k: point.get(k, getattr(job.scene, k)) for k in POINT_DISCRETE}
+        r.params.reset()
+        r.params.update(scene)  # loads only when it changed
+        r.controller.use_preferred_camera()
+        r.params.update(dict(job.scene.values))
+        r.params.update({k: v for k, v in point.items() if k not in POINT_DISCRETE})
+        out[i] = r.pipeline.render_now().image
+    return out
+
+
+def _layers(job: ProbeJob, models) -> list[str | None]:
+    if not job.layer:
+        return [None] * len(models)
+    from game.app.engine import layer_for
+
+    ref = SimpleNamespace(model=models[0])
+    return [layer_for(SimpleNamespace(model=m), job.layer, ref if i else None)
+            for i, m in enumerate(models)]
+
+
+def classify(job: ProbeJob, images: np.ndarray) -> list[dict]:
+    """Per image: {"top", "channels", "layers", "logits"} for every model of ``job``."""
+    import torch
+
+    from nets.forward import forward
+    from nets.infer import topk
+    from nets.labels import label
+
+    models = [resolve_model(s) for s in job.models]
+    layers = _layers(job, models)
+    out = [{"top": {}, "channels": {}, "layers": {}, "logits": {}} for _ in range(len(images))]
+    for start in range(0, len(images), job.batch):
+        x = torch.from_numpy(images[start:start + job.batch]).permute(0, 3, 1, 2).float() / 255.0
+        for spec, model, layer in zip(job.models, models, layers):
+            res = forward(model, x, layer=layer if job.channels else None, logits=True)
+            tops = topk(res.logits, job.top, getattr(model, "label", label))
+            means = (res.activations[:, list(job.channels)].float().mean(dim=(2, 3))
+                     if job.channels else None)
+            for j, top in enumerate(tops):
+                o = out[start + j]
+                o["top"][spec] = top
+                if means is not None:
+                    o["channels"][spec] = [float(v) for v in means[j]]
+                    o["layers"][spec] = layer
+                if job.keep_logits:
+                    o["logits"][spec] = res.logits[j].float().numpy().copy()
+    return out
+
+
+def _thumb(image: np.ndarray, size: int) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(image).resize((size, size), Image.BILINEAR))
+
+
+def run_points(job: ProbeJob, indexed: list[tuple[int, dict]]) -> list[PointResult]:
+    """Render and classify ``(index, point)`` pairs; results in the order given."""
+    order = sorted(range(len(indexed)), key=lambda i: point_key(indexed[i][1]))
+    images = np.empty((len(indexed), 224, 224, 3), np.uint8)
+    rendered = render_points(job, [indexed[i][1] for i in order])
+    for slot, i in enumerate(order):
+        images[i] = rendered[slot]
+    outputs = classify(job, images)
+    return [PointResult(index=idx, values=dict(point), top=o["top"], channels=o["channels"],
+                        layers=o["layers"], logits=o["logits"],
+                        thumb=_thumb(images[i], job.thumb) if job.thumb else None)
+            for i, ((idx, point), o) in enumerate(zip(indexed, outputs))]

@@ -1,0 +1,195 @@
+"""`perturber evaluate`: standard vs Adv. Trained vs Stylized on held-out data.
+
+  perturber evaluate [--models a,b,c] [--n N] [--photos N] [--steps K] [--json] [--out FILE]
+
+Held-out data (never used in training): renders of random scenes with seeds >=
+``game.batch.train_data.HELDOUT_SEED_BASE``; fixed crops of the held-out packaged photos
+(``nets.training.photos.HELDOUT_PHOTOS``); dog/cat cue-conflict renders. Reference
+labels: the standard model's top-1 on the clean images. Measures (``nets.training.metrics``):
+clean agreement, robust agreement under L2 and Linf PGD (``--steps`` steps, step
+2.5 eps / steps, from zero; kept = the label never flips), shape bias on cue conflicts,
+and the low-frequency share of the L2 attack perturbations.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+
+DEFAULT_MODELS = "mobilenet_v2,mobilenet_v2_adv,mobilenet_v2_stylized"
+CUTOFFS = (0.125, 0.25)
+CONFIDENT = 0.5   # "confident" reference labels: top-1 probability at least this
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("evaluate", help="agreement, robustness, shape bias, perturbation spectra")
+    p.add_argument("--models", default=DEFAULT_MODELS, help="registry names, NAME@ITER for a checkpoint")
+    p.add_argument("--reference", default="mobilenet_v2", help="whose clean labels count")
+    p.add_argument("--n", type=int, default=32, help="held-out renders (default 32)")
+    p.add_argument("--photos", type=int, default=16, help="crops of held-out photos (default 16)")
+    p.add_argument("--spectra", type=int, default=16,
+                   help="renders whose full L2 eps-0.5 attack perturbations are analysed (default 16)")
+    p.add_argument("--cue", type=int, default=96, help="cue-conflict renders (default 96)")
+    p.add_argument("--steps", type=int, default=10, help="PGD steps (default 10)")
+    p.add_argument("--l2", default="0.25,0.5,1.0", help="L2 epsilons, images in [0, 1]")
+    p.add_argument("--linf", default="1,4", help="Linf epsilons in 1/255 units")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--out", default=None, help="also write the JSON to this file")
+    p.add_argument("--merge", default=None, help="add these models to an earlier --out JSON "
+                   "(same settings) and print the combined result")
+
+
+def run(args) -> int | None:
+    if args.command != "evaluate":
+        return None
+    return cmd_evaluate(args)
+
+
+def _floats(text: str) -> list[float]:
+    return [float(s) for s in text.split(",") if s.strip()]
+
+
+def held_out_data(n: int, n_photos: int, n_cue: int) -> dict:
+    import torch
+
+    from game.batch.train_data import HELDOUT_SEED_BASE, cached
+    from nets.training.augment import photo_crops, to_tensor
+    from nets.training.photos import HELDOUT_PHOTOS, photos
+
+    renders = cached("random", max(n, 160), HELDOUT_SEED_BASE)["clean"][:n]
+    cue = cached("cue_conflict", max(n_cue, 96), HELDOUT_SEED_BASE + 1)
+    torch.manual_seed(HELDOUT_SEED_BASE)
+    held = [to_tensor(p) for p in photos(HELDOUT_PHOTOS)]
+    per = math.ceil(n_photos / len(held)) if n_photos else 0
+    crops = torch.cat([photo_crops(p, per, 224) for p in held])[:n_photos] if per else None
+    return {"renders": to_tensor(renders), "photos": crops,
+            "cue": to_tensor(cue["images"][:n_cue]), "cue_shape": list(cue["shape"][:n_cue]),
+            "cue_texture": list(cue["texture"][:n_cue])}
+
+
+def evaluate_model(model, ref_labels: dict, data: dict, steps: int, l2: list, linf: list,
+                   spectra: int = 16) -> dict:
+    from nets.groups import CLASS_SETS
+    from nets.training import metrics
+
+    out = {}
+    sets = {"renders": data["renders"], "photos": data["photos"]}
+    for split, images in sets.items():
+        if images is None or not len(images):
+            continue
+        labels = ref_labels[split]
+        row = {"clean": metrics.agreement(model, images, labels),
+               "clean_top5": metrics.topk_agreement(model, images, labels, 5)}
+        sure = data.get(f"{split}_confident")
+        if sure is not None and sure.any():
+            row["clean_confident"] = metrics.agreement(model, images[sure], labels[sure])
+        attacks = [("l2", e) for e in l2] + [("linf", e) for e in linf]
+        if split == "photos":   # fewer attacks on photos: they are a secondary check
+            attacks = [("l2", 0.5)]
+        for norm, e in attacks:
+            eps = e if norm == "l2" else e / 255
+            kept, _ = metrics.robust_agreement(model, images, labels, eps, steps, norm,
+                                               stop_when_broken=True)
+            row[f"{norm}_{e:g}"] = kept
+        if split == "renders" and spectra:
+            # all steps, no early stop: the perturbations themselves are measured
+            _, deltas = metrics.robust_agreement(model, images[:spectra], labels[:spectra],
+                                                 0.5, steps, "l2")
+            for c in CUTOFFS:
+                row[f"lowfreq_l2_0.5_{c:g}"] = metrics.low_frequency_share(deltas, c)
+        out[split] = row
+    preds = metrics.predict(model, data["cue"])
+    out["shape_bias"] = metrics.shape_bias(preds, data["cue_shape"], data["cue_texture"],
+                                           {k: set(v) for k, v in CLASS_SETS.items()})
+    return out
+
+
+def markdown_table(result: dict) -> str:
+    models = list(result["models"])
+    keys = []
+    for m in models:
+        for split in ("renders", "photos"):
+            for k in result["models"][m].get(split, {}):
+                if (split, k) not in keys:
+                    keys.append((split, k))
+    lines = ["| measure | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
+    for split, k in keys:
+        pct = not k.startswith("lowfreq")
+        cells = []
+        for m in models:
+            v = result["models"][m].get(split, {}).get(k)
+            cells.append("-" if v is None else f"{100 * v:.1f}" if pct else f"{100 * v:.1f} %")
+        if k == "clean":
+            label = "clean agreement"
+        elif k == "clean_top5":
+            label = "clean: reference label in top 5"
+        elif k == "clean_confident":
+            n = result.get("settings", {}).get("confident", {}).get(split)
+            label = (f"clean agreement where the reference is confident (p >= "
+                     f"{result.get('settings', {}).get('confident_p', CONFIDENT)}"
+                     + (f", {n} images)" if n is not None else ")"))
+        elif pct:
+            norm, e = k.split("_")
+            label = f"robust, {norm.upper()} eps {e}" + ("/255" if norm == "linf" else "")
+        else:
+            label = f"low-freq. share of L2 0.5 perturbation, <= {k.split('_')[-1]} Nyquist"
+        lines.append(f"| {split}: {label} | " + " | ".join(cells) + " |")
+    cells = []
+    for m in models:
+        sb = result["models"][m]["shape_bias"]
+        cells.append(f"{sb['shape_bias']:.2f} ({sb['shape']}/{sb['texture']}/{sb['other']})")
+    lines.append("| cue conflict: shape bias (shape/texture/other) | " + " | ".join(cells) + " |")
+    stability = result.get("settings", {}).get("reference_stability")
+    if stability:
+        lines += ["", "The reference's own top-1 kept under content-keeping changes (a ceiling for "
+                  "any other network's agreement): " + "; ".join(
+                      f"{split}: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in s.items())
+                      for split, s in stability.items())]
+    return "\n".join(lines)
+
+
+def cmd_evaluate(args) -> int:
+    from game.cli.models import import_torch_first, parse_models
+
+    import_torch_first()
+    from nets import registry
+    from nets.training import metrics
+
+    t0 = time.monotonic()
+    models = parse_models(args.models)
+    data = held_out_data(args.n, args.photos, args.cue)
+    ref = registry.load(args.reference)
+    ref_labels = {k: metrics.predict(ref, data[k]) for k in ("renders", "photos")
+                  if data[k] is not None}
+    for k in ref_labels:
+        data[f"{k}_confident"] = metrics.confidence(ref, data[k]) >= CONFIDENT
+    l2, linf = _floats(args.l2), _floats(args.linf)
+    result = {"settings": {"reference": args.reference, "renders": args.n, "photos": args.photos,
+                           "cue_conflict": args.cue, "pgd_steps": args.steps, "l2_eps": l2,
+                           "linf_eps_255": linf, "lowfreq_cutoffs_nyquist": list(CUTOFFS),
+                           "spectra_renders": args.spectra, "confident_p": CONFIDENT,
+                           "confident": {k: int(data[f"{k}_confident"].sum()) for k in ref_labels},
+                           "reference_stability": {k: metrics.label_stability(ref, data[k])
+                                                   for k in ref_labels}},
+              "models": {}}
+    for name, ckpt in models:
+        t = time.monotonic()
+        model = registry.get(name).load(ckpt)
+        key = f"{name}@{ckpt}" if ckpt else name
+        result["models"][key] = evaluate_model(model, ref_labels, data, args.steps, l2, linf,
+                                                args.spectra)
+        result["models"][key]["eval_s"] = round(time.monotonic() - t, 1)
+        if not args.json:
+            print(f"{key}: done in {time.monotonic() - t:.0f} s", flush=True)
+    result["wall_s"] = round(time.monotonic() - t0, 1)
+    if args.merge:
+        from pathlib import Path
+        earlier = json.loads(Path(args.merge).read_text())
+        result["models"] = {**earlier["models"], **result["models"]}
+        result["wall_s"] += earlier.get("wall_s", 0)
+    text = json.dumps(result, indent=1)
+    if args.out:
+        from pathlib import Path
+        Path(args.out).write_text(text)
+    print(text if args.json else markdown_table(result))
+    return 0

@@ -1,0 +1,108 @@
+"""`perturber replay` and `perturber export`: recorded sessions (see game/tools/recording/).
+
+  perturber replay FILE [--speed S] [--headless] [--size WxH]
+  perturber export FILE [--video OUT.mp4] [--fps N] [--csv OUT.csv] [--size WxH]
+
+Exit codes of ``replay --headless``: 0 every recorded digest matched (a damaged file:
+every digest before the damage), 1 a mismatch (the first is reported), 2 not a
+recording / bad options.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from game.core.params import ParamError
+
+
+def add_commands(sub) -> None:
+    replay = sub.add_parser("replay", help="play a recorded session back (--headless: verify it)")
+    replay.add_argument("file", help="a recording (perturber --record FILE)")
+    replay.add_argument("--speed", type=float, default=1.0, help="time scale (default 1)")
+    replay.add_argument("--headless", action="store_true",
+                        help="offscreen, as fast as possible, verifying every frame digest")
+    replay.add_argument("--size", help="window size WxH (default: the recorded one)")
+    export = sub.add_parser("export", help="a recorded session to a video and/or CSV")
+    export.add_argument("file", help="a recording (perturber --record FILE)")
+    export.add_argument("--video", metavar="OUT.mp4", help="H.264 video of the window")
+    export.add_argument("--fps", type=int, default=25, help="video frame rate (default 25)")
+    export.add_argument("--csv", metavar="OUT.csv", help="time, parameters, top-5 per model")
+    export.add_argument("--size", help="window size WxH for the video (default: the recorded one)")
+
+
+def run(args) -> int | None:
+    if args.command not in ("replay", "export"):
+        return None
+    from game.tools.recording import format as fmt
+
+    try:
+        rec = fmt.read(Path(args.file))
+    except fmt.RecordingError as exc:
+        raise ParamError(str(exc)) from None
+    if rec.damage:
+        print(f"perturber: damaged recording: {rec.damage}", file=sys.stderr)
+    if args.command == "replay":
+        return cmd_replay(args, rec)
+    return cmd_export(args, rec)
+
+
+def _size(args, rec) -> tuple[int, int]:
+    from game.cli.main import _parse_size
+
+    if args.size:
+        return _parse_size(args.size)
+    window = rec.header.get("window") or (1280, 800)
+    return int(window[0]), int(window[1])
+
+
+def make_app(rec, offscreen: bool, size: tuple[int, int]):
+    from game.app.root import PerturberApp
+    from game.tools.recording.replay import initial_params
+
+    return PerturberApp(params=initial_params(rec), offscreen=offscreen, size=size)
+
+
+def cmd_replay(args, rec) -> int:
+    from game.render.prc import has_display
+    from game.tools.recording import replay
+
+    if not args.speed > 0:
+        raise ParamError(f"--speed {args.speed}: must be > 0")
+    headless = args.headless or not has_display()
+    if headless and not args.headless:
+        print("no display: replaying headless", file=sys.stderr)
+    app = make_app(rec, offscreen=headless, size=_size(args, rec))
+    if headless:
+        try:
+            report = replay.verify(app, rec)
+        finally:
+            app.destroy()
+        print(report.summary(rec))
+        return 1 if report.mismatch else 0
+    replay.play_live(app, rec, args.speed, on_done=lambda r: print(r.summary(rec)))
+    app.run()
+    return 0
+
+
+def cmd_export(args, rec) -> int:
+    if not (args.video or args.csv):
+        raise ParamError("export needs --video OUT.mp4 and/or --csv OUT.csv")
+    if args.csv:
+        from game.tools.recording.export import write_csv
+
+        rows = write_csv(rec, Path(args.csv))
+        print(f"wrote {args.csv} ({rows} inferred frames)")
+    if args.video:
+        if not 1 <= args.fps <= 120:
+            raise ParamError(f"--fps {args.fps}: choose 1..120")
+        from game.tools.recording.export import write_video
+
+        app = make_app(rec, offscreen=True, size=_size(args, rec))
+        try:
+            report, n = write_video(app, rec, Path(args.video), args.fps)
+        finally:
+            app.destroy()
+        print(f"wrote {args.video} ({n} frames at {args.fps} fps, {rec.duration:.2f} s)")
+        for w in rec.skipped + report.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    return 0

@@ -1,0 +1,51 @@
+"""``perturber soak --minutes M [--kiosk]``: random mouse and gamepad input, offscreen."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("soak", help="drive random mouse and gamepad input; report crashes, "
+                                    "frame-time percentiles and memory over time")
+    p.add_argument("--minutes", type=float, default=1.0, help="how long (default 1)")
+    p.add_argument("--kiosk", action="store_true",
+                   help="in kiosk mode, with quiet spells so the attract loop and resets run")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sample", type=float, default=10.0, metavar="S",
+                   help="memory sample every S seconds (default 10)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--out", metavar="FILE.json", help="also write the JSON report here")
+
+
+def run(args) -> int | None:
+    if args.command != "soak":
+        return None
+    from game.app.root import PerturberApp
+    from game.app.soak import format_report, soak
+
+    if args.minutes <= 0:
+        print("perturber: error: --minutes must be > 0", file=sys.stderr)
+        return 2
+    app = PerturberApp(offscreen=True, size=(1280, 800))
+    app.controller.use_preferred_camera()
+    quiet = 0.0
+    if args.kiosk:
+        from game.app.input import kiosk
+
+        app.tools["kiosk"] = kiosk.attach(app, idle_s=8.0, reset_s=20.0)
+        quiet = 30.0
+    progress = None if args.json else (
+        lambda s: print(f"  {s['t']:7.1f} s  {s['frames']:7d} frames  {s['rss_mb']:.1f} MiB",
+                        file=sys.stderr))
+    try:
+        report = soak(app, args.minutes, seed=args.seed, sample_s=args.sample, quiet_s=quiet,
+                      progress=progress)
+    finally:
+        app.destroy()
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 1 if report["crashes"] else 0

@@ -1,0 +1,214 @@
+"""`perturber sweep`: one or two parameters over a grid, every point rendered and classified.
+
+  perturber sweep --param yaw=-180:180:13 [--param hue=-0.5:0.5:9] [scene options]
+                  [--models A,B] [--layer L --channels 1,2] --out DIR [--json]
+
+Writes DIR/sweep.csv (one row per point), DIR/heatmap-MODEL.png, with --channels
+DIR/tuning-MODEL-LAYER-chC.png, and DIR/sweep.json (the job, axes, backend, timing).
+docs/sweeps.md has the columns, the pictures and measured throughput.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from game.core.params import BY_NAME, DISCRETE, ParamError
+from game.batch.sweep.job import ProbeJob
+
+MAX_AXES = 2
+# --backend auto: worker processes take 5-15 s to start, and on 2 busy cores they never
+# won that back (1280 points: this process 24.0 points/s, 2 workers 19.7; docs/sweeps.md).
+AUTO_LOCAL_POINTS = 500
+AUTO_LOCAL_CORES = 4
+
+
+def add_commands(sub) -> None:
+    from game.cli.main import add_scene_options
+
+    p = sub.add_parser("sweep", help="sweep 1-2 parameters over a grid: CSV, heat maps, tuning curves")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=START:STOP:N",
+                   help="a swept parameter (once or twice; the first runs down the rows)")
+    add_scene_options(p)
+    p.add_argument("--models", default=DISCRETE["model1"],
+                   help="comma-separated registry names, NAME@ITERATION, or py:module:function "
+                        "(default: %(default)s)")
+    p.add_argument("--layer", help="a tappable layer of the first model (others: same depth)")
+    p.add_argument("--channels", default="", help="comma-separated channels of --layer")
+    p.add_argument("--top", type=int, default=5, help="classes per model in the CSV (default 5)")
+    p.add_argument("--thumb", type=int, default=48,
+                   help="thumbnail side in the tuning curves (default 48; kept only with --channels)")
+    p.add_argument("--backend", choices=("auto", "inprocess", "local"), default="auto",
+                   help="where points run: this process, or local worker processes; auto "
+                        "(default): local with --workers > 1, or for "
+                        f"{AUTO_LOCAL_POINTS} points or more on {AUTO_LOCAL_CORES}+ cores; "
+                        "else this process (workers take seconds to start)")
+    p.add_argument("--workers", type=int, help="worker processes or Ray tasks at once "
+                                                "(default: the number of cores, at most 4)")
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help='run on Ray: "local" starts one here; "auto" or host:port for a cluster')
+    p.add_argument("--chunk", type=int, help="points per task (default 16; a multiple of "
+                                              "--batch gives the same numbers)")
+    p.add_argument("--batch", type=int, default=ProbeJob.batch,
+                   help="images per forward pass (default %(default)s)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--json", action="store_true", help="print sweep.json's summary to stdout")
+
+
+def run(args) -> int | None:
+    return cmd_sweep(args) if args.command == "sweep" else None
+
+
+def model_specs(text: str) -> tuple[str, ...]:
+    """Registry names (checked by ``parse_models``) and ``py:`` specs, in order."""
+    from game.cli.models import parse_models
+
+    items = [s.strip() for s in text.split(",") if s.strip()]
+    if not items:
+        raise ParamError("--models is empty")
+    out = []
+    for item in items:
+        if item.startswith("py:"):
+            out.append(item)
+        else:
+            (name, it), = parse_models(item)
+            out.append(f"{name}@{it}" if it else name)
+    return tuple(out)
+
+
+def parse_channels(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(c) for c in text.split(",") if c.strip())
+    except ValueError:
+        raise ParamError(f"--channels {text!r}: expected whole numbers, e.g. 3,17,42") from None
+
+
+def build(args):
+    """(axes, points, job) from the arguments; ParamError on anything wrong."""
+    from game.cli.main import scene_assignments
+    from game.batch.sweep.grid import grid_points, parse_axis
+    from game.batch.sweep.job import ProbeJob, SceneSpec
+
+    if not args.param:
+        raise ParamError("sweep needs --param NAME=START:STOP:N (once or twice)")
+    if len(args.param) > MAX_AXES:
+        raise ParamError(f"{len(args.param)} --param given: a sweep has 1 or 2 axes")
+    axes = [parse_axis(t) for t in args.param]
+    points = grid_points(axes)
+    values, discrete = {}, {}
+    for name, value in scene_assignments(args):
+        if name in ("object", "background"):
+            discrete[name] = str(value)
+        elif name in BY_NAME and BY_NAME[name].scene:
+            values[name] = value
+        else:
+            raise ParamError(f"--set {name}: a sweep takes scene parameters only")
+    scene = SceneSpec(object=args.object or discrete.get("object") or DISCRETE["object"],
+                      background=args.background or discrete.get("background")
+                      or DISCRETE["background"])
+    scene = scene.with_values(**{k: float(v) for k, v in values.items()})
+    channels = parse_channels(args.channels)
+    if channels and not args.layer:
+        raise ParamError("--channels needs --layer")
+    if not 1 <= args.thumb <= 224:
+        raise ParamError(f"--thumb {args.thumb}: choose 1..224")
+    if args.chunk is not None and args.chunk < 1:
+        raise ParamError(f"--chunk {args.chunk}: choose at least 1 point per chunk")
+    if args.workers is not None and args.workers < 1:
+        raise ParamError(f"--workers {args.workers}: choose at least 1")
+    job = ProbeJob(scene=scene, models=model_specs(args.models), layer=args.layer or None,
+                   channels=channels, top=args.top, thumb=args.thumb if channels else 0,
+                   batch=args.batch)
+    job.check()
+    return axes, points, job
+
+
+def choose_backend(backend: str, points: int, workers: int | None,
+                   cores: int | None = None) -> str:
+    """``auto``: local processes when --workers > 1 is given, or for a big sweep on a
+    machine with AUTO_LOCAL_CORES cores or more; else this process."""
+    if backend != "auto":
+        return backend
+    if workers is not None:
+        return "local" if workers > 1 else "inprocess"
+    cores = cores or os.cpu_count() or 1
+    return "local" if cores >= AUTO_LOCAL_CORES and points >= AUTO_LOCAL_POINTS else "inprocess"
+
+
+class ProgressBar:
+    """``[#####.....]  12/64  3.4 points/s`` on stderr: redrawn in place on a terminal,
+    a line per tenth otherwise."""
+
+    def __init__(self, stream=None, width: int = 30):
+        self.stream, self.width = stream or sys.stderr, width
+        self.start = time.perf_counter()
+        self.tty = getattr(self.stream, "isatty", lambda: False)()
+        self._last_tenth = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        frac = done / total if total else 1.0
+        tenth = int(frac * 10)
+        if not self.tty and tenth == self._last_tenth and done != total:
+            return
+        self._last_tenth = tenth
+        rate = done / max(1e-9, time.perf_counter() - self.start)
+        fill = int(round(frac * self.width))
+        text = f"[{'#' * fill}{'.' * (self.width - fill)}] {done}/{total}  {rate:.1f} points/s"
+        end = "\n" if (done == total or not self.tty) else ""
+        self.stream.write(("\r" if self.tty else "") + text + end)
+        self.stream.flush()
+
+
+def cmd_sweep(args) -> int:
+    from game.batch.sweep.executor import Pool, default_chunk
+    from game.batch.sweep.plots import save_figures
+    from game.batch.sweep.table import write_csv
+
+    axes, points, job = build(args)
+    backend = "ray" if args.ray else choose_backend(args.backend, len(points), args.workers)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    bar, first = ProgressBar(), []
+
+    def progress(done: int, total: int) -> None:
+        if done and not first:  # the first chunk back: workers started, models loaded
+            first.extend((time.perf_counter(), done))
+        bar(done, total)
+
+    with Pool(backend, workers=args.workers, ray_address=args.ray) as pool:
+        start = time.perf_counter()
+        results = pool.map(job, points, chunk=args.chunk, progress=progress)
+        end = time.perf_counter()
+        workers, threads = pool.workers, pool.threads
+    seconds = end - start
+    steady = ((len(points) - first[1]) / (end - first[0])
+              if first and first[1] < len(points) and end > first[0] else None)
+    files = [write_csv(out / "sweep.csv", results, axes, job)]
+    files += save_figures(out, results, axes, job)
+    summary = {
+        "command": ("perturber " + shlex.join(sys.argv[1:])) if sys.argv[1:2] == ["sweep"] else None,
+        "axes": [str(a) for a in axes],
+        "job": asdict(job),
+        "points": len(points),
+        "backend": backend, "ray": args.ray, "workers": 1 if backend == "inprocess" else workers,
+        "torch_threads": threads, "chunk": args.chunk or default_chunk(job),
+        "seconds": round(seconds, 3),
+        "points_per_second": round(len(points) / seconds, 2) if seconds > 0 else None,
+        # after the first chunk came back (start-up of workers and models excluded)
+        "first_chunk_seconds": round(first[0] - start, 3) if first else None,
+        "steady_points_per_second": round(steady, 2) if steady else None,
+        "load_average": [round(v, 2) for v in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "files": [p.name for p in files] + ["sweep.json"],
+    }
+    (out / "sweep.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{len(points)} points in {seconds:.1f} s ({summary['points_per_second']} points/s); "
+              f"wrote {', '.join(str(out / f) for f in summary['files'])}")
+    return 0

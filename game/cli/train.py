@@ -1,0 +1,148 @@
+"""`perturber train`: fine-tune the standard MobileNetV2 into a robust variant.
+
+  perturber train --variant adv|stylized [--minutes M | --steps N] [--checkpoints 100,300]
+                  [--images FOLDER] [--eps E] [--attack-steps K] --out DIR [--name NAME]
+
+Renders come from ``game.batch.train_data`` (cached under ``cache/train-data/``), photos from
+``nets.training.photos`` (+ ``--images``); the loop is ``nets.training.loop`` (see it
+for the losses and defaults). Writes ``DIR/NAME_iter<N>.safetensors`` at the requested
+iterations, ``DIR/NAME.safetensors`` (final) and ``DIR/NAME.json`` (the run's record).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from game.core.params import ParamError
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".JPEG"}
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("train", help="fine-tune MobileNetV2 into an Adv. Trained or Stylized variant")
+    p.add_argument("--variant", choices=("adv", "stylized"), required=True)
+    p.add_argument("--minutes", type=float, default=None, help="wall-time budget")
+    p.add_argument("--steps", type=int, default=None, help="optimiser steps (default 300 "
+                   "when --minutes is not given)")
+    p.add_argument("--checkpoints", default="", help="iterations to save, e.g. 100,300")
+    p.add_argument("--images", default=None, help="a folder of extra training images "
+                   "(searched recursively; e.g. ImageNet's train folder)")
+    p.add_argument("--max-images", type=int, default=2000, help="at most this many from --images")
+    p.add_argument("--eps", type=float, default=0.5, help="L2 radius of the inner attack, "
+                   "images in [0, 1] (default 0.5)")
+    p.add_argument("--attack-steps", type=int, default=2, help="inner PGD steps (default 2)")
+    p.add_argument("--clean-weight", type=float, default=None,
+                   help="weight of the clean distillation term (default 1 adv, 0.5 stylized)")
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--size", type=int, default=160, help="training crop size (default 160)")
+    p.add_argument("--renders", type=int, default=1400, help="random scenes to render/cache")
+    p.add_argument("--render-seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    p.add_argument("--device", default="auto",
+                   help="cpu, cuda, cuda:N, or auto (CUDA when torch sees a GPU; default)")
+    p.add_argument("--resume", default=None, help="continue from this weights file written by "
+                   "an earlier run (its NAME.json gives the iteration count; Adam restarts)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--name", default=None, help="file stem (default mobilenet_v2_<variant>)")
+
+
+def run(args) -> int | None:
+    if args.command != "train":
+        return None
+    return cmd_train(args)
+
+
+def parse_iterations(text: str) -> tuple[int, ...]:
+    return tuple(sorted({int(s) for s in text.split(",") if s.strip()}))
+
+
+def folder_images(folder, limit: int, max_side: int = 320) -> list:
+    """Up to ``limit`` images of ``folder`` as (3, H, W) float tensors, shorter side <= max_side."""
+    import numpy as np
+    from PIL import Image
+
+    from nets.training.augment import to_tensor
+
+    files = sorted(p for p in Path(folder).expanduser().rglob("*") if p.suffix in IMAGE_SUFFIXES)
+    if len(files) > limit:
+        idx = np.random.default_rng(0).choice(len(files), limit, replace=False)
+        files = [files[i] for i in sorted(idx)]
+    out = []
+    for f in files:
+        try:
+            im = Image.open(f).convert("RGB")
+        except OSError:
+            continue
+        scale = max_side / min(im.size)
+        if scale < 1:
+            im = im.resize((round(im.width * scale), round(im.height * scale)), Image.BILINEAR)
+        out.append(to_tensor(np.asarray(im)))
+    return out
+
+
+def build_pool(variant: str, n_renders: int, render_seed: int, images: str | None, max_images: int):
+    import numpy as np
+
+    from game.batch.train_data import cached, texture_bank
+    from nets.training.augment import to_tensor
+    from nets.training.loop import Pool
+    from nets.training.photos import TRAIN_PHOTOS, photos
+
+    data = cached("random", n_renders, render_seed)
+    photo_list = [to_tensor(p) for p in photos(TRAIN_PHOTOS)]
+    if images:
+        photo_list += folder_images(images, max_images)
+    if variant == "adv":  # both renderings are just more images for adversarial training
+        return Pool(np.concatenate([data["clean"], data["swapped"]]), photos=photo_list)
+    textures = [to_tensor(t) for t in texture_bank(np.random.default_rng(render_seed + 7))]
+    return Pool(data["clean"], data["swapped"], photos=photo_list, textures=textures)
+
+
+def cmd_train(args) -> int:
+    from game.cli.models import import_torch_first
+
+    import_torch_first()
+    import torch
+
+    from nets import registry
+    from nets.training.loop import TrainConfig, train
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    steps = args.steps if (args.steps or args.minutes) else 300
+    try:
+        cfg = TrainConfig(variant=args.variant, steps=steps, minutes=args.minutes,
+                          batch=args.batch, size=args.size, lr=args.lr, eps=args.eps,
+                          attack_steps=args.attack_steps,
+                          clean_weight=args.clean_weight if args.clean_weight is not None
+                          else (1.0 if args.variant == "adv" else 0.5),
+                          checkpoints=parse_iterations(args.checkpoints), seed=args.seed,
+                          device=args.device)
+    except ValueError as exc:
+        raise ParamError(f"train: {exc}") from None
+    name = args.name or f"mobilenet_v2_{args.variant}"
+    print(f"rendering/reading {args.renders} scenes ...", flush=True)
+    pool = build_pool(args.variant, args.renders, args.render_seed, args.images, args.max_images)
+    print(f"pool: {len(pool.renders)} renders, {len(pool.photos)} photos", flush=True)
+    teacher = registry.load("mobilenet_v2")
+    student = registry.load("mobilenet_v2")
+    start_step, previous = 0, None
+    if args.resume:
+        from nets.loading import load_checkpoint, load_into
+
+        resume = Path(args.resume)
+        load_into(student.net, load_checkpoint(resume), source=resume)
+        meta = resume.with_suffix(".json")
+        previous = json.loads(meta.read_text()) if meta.is_file() else None
+        start_step = previous["steps"] if previous else 0
+        print(f"resuming {resume} at iteration {start_step}", flush=True)
+    record = train(student, teacher, pool, cfg, Path(args.out), name,
+                   log=lambda s: print(s, flush=True), start_step=start_step, previous=previous)
+    from nets.training.card import model_card
+
+    (Path(args.out) / f"{name}.md").write_text(model_card(record))
+    print(json.dumps({k: record[k] for k in ("name", "steps", "wall_s", "images_seen",
+                                             "checkpoints", "final")}, indent=1))
+    return 0

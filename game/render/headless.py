@@ -1,0 +1,32 @@
+"""A scene with no GUI: for the CLI and tests. Renders through EGL offscreen."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from game.core.params import ParamState
+
+
+@contextmanager
+def headless_pipeline(params: ParamState | None = None):
+    """Yields (base, pipeline, controller) on an offscreen 224x224 host; cleans up."""
+    from game.render.prc import configure
+
+    configure(offscreen=True, size=(224, 224))
+    from direct.showbase.ShowBase import ShowBase
+
+    from game.render.controller import SceneController
+    from game.render.pipeline import FramePipeline
+
+    params = params or ParamState()
+    base = ShowBase(windowType="offscreen")
+    pipeline = controller = None
+    try:
+        pipeline = FramePipeline(base.win, params)
+        controller = SceneController(params, pipeline)
+        yield base, pipeline, controller
+    finally:
+        if controller:
+            controller.destroy()
+        if pipeline:
+            pipeline.destroy()
+        base.destroy()

@@ -1,0 +1,103 @@
+"""The 3D scene rendered into the 224x224 frame: background image + morphing object.
+
+Two display regions on one offscreen buffer: the background card (ortho camera)
+first, then the object through the orbit camera. Uniforms carry parameter names.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from panda3d.core import Camera, NodePath, PerspectiveLens, Texture, Vec3
+
+from game.render.camera import orbit_pose
+from game.render.gfx import fullscreen_card, load_shader, make_buffer, ortho_camera
+from game.render.morph_geom import build_geom_node
+from game.core.texconv import numpy_to_texture
+from models3d.mesh import MorphPair
+
+SCENE_PARAMS = ("background_blur", "background_saturation", "texture_influence",
+                "texture_blur", "lighting_influence", "shape_morph", "texture_morph")
+CAMERA_PARAMS = ("yaw", "pitch", "roll", "distance", "pan_x", "pan_y")
+FOV_DEG = 40.0
+
+# Three lights (key, fill, rim), world space directions towards the light.
+LIGHTS = (
+    ((-0.4, -0.6, 0.7), (0.75, 0.73, 0.70)),
+    ((0.8, -0.3, 0.3), (0.30, 0.31, 0.33)),
+    ((0.2, 0.9, 0.5), (0.30, 0.30, 0.30)),
+)
+AMBIENT = 0.32
+
+
+def max_lod(image_shape) -> float:
+    return float(math.log2(max(image_shape[0], image_shape[1])))
+
+
+class Scene:
+    def __init__(self, host, size=(224, 224), sort: int = -100):
+        self.buffer, self.texture = make_buffer(host, "scene", size, sort, depth=True)
+        self.buffer.setClearColor((0.5, 0.5, 0.5, 1))
+        # Background region.
+        self.bg_root = NodePath("background-root")
+        ortho_camera(self.buffer, self.bg_root, "background-cam", sort=0)
+        self.bg_card = fullscreen_card(self.bg_root, "background")
+        self.bg_card.setShader(load_shader("background.frag.glsl"))
+        # Object region: clears depth only, so the background stays behind.
+        self.root = NodePath("scene-root")
+        lens = PerspectiveLens()
+        lens.setFov(FOV_DEG, FOV_DEG)
+        lens.setNearFar(0.05, 100.0)
+        self.camera = self.root.attachNewNode(Camera("scene-cam", lens))
+        region = self.buffer.makeDisplayRegion()
+        region.setSort(1)
+        region.setClearDepthActive(True)
+        region.setCamera(self.camera)
+        self.object_np: NodePath | None = None
+        self.morph_shader = load_shader("morph.frag.glsl", "morph.vert.glsl")
+        self._white = numpy_to_texture(np.full((4, 4), 255, np.uint8), "white")
+        self.pair: MorphPair | None = None
+        self._values: dict | None = None
+
+    # -- content -----------------------------------------------------------------
+    def set_pair(self, pair: MorphPair) -> None:
+        node = self.root.attachNewNode(build_geom_node(pair, pair.name))
+        node.setShader(self.morph_shader)
+        node.setTwoSided(True)
+        node.setShaderInput("tex_a", numpy_to_texture(pair.texture_a, "tex_a", mipmaps=True))
+        node.setShaderInput("tex_b", numpy_to_texture(pair.texture_b, "tex_b", mipmaps=True))
+        alpha = self._white if pair.alpha is None else numpy_to_texture(pair.alpha, "alpha", mipmaps=True)
+        node.setShaderInput("alpha_tex", alpha)
+        node.setShaderInput("max_lod", max_lod(pair.texture_a.shape))
+        node.setShaderInput("light_dir", [Vec3(*d) for d, _ in LIGHTS])
+        node.setShaderInput("light_color", [Vec3(*c) for _, c in LIGHTS])
+        node.setShaderInput("ambient", AMBIENT)
+        if self.object_np is not None:
+            self.object_np.removeNode()
+        self.object_np = node
+        self.pair = pair
+        if self._values is not None:
+            self.apply(self._values)
+
+    def set_background(self, image: np.ndarray) -> None:
+        tex = numpy_to_texture(image, "background", mipmaps=True)
+        self.bg_card.setShaderInput("background", tex)
+        self.bg_card.setShaderInput("max_lod", max_lod(image.shape))
+
+    # -- parameters ------------------------------------------------------------
+    def apply(self, values: dict) -> None:
+        self._values = dict(values)
+        self.bg_card.setShaderInput("background_blur", float(values["background_blur"]))
+        self.bg_card.setShaderInput("background_saturation", float(values["background_saturation"]))
+        pos, hpr = orbit_pose(values)
+        self.camera.setPos(*pos)
+        self.camera.setHpr(*hpr)
+        if self.object_np is not None:
+            for name in SCENE_PARAMS[2:]:
+                self.object_np.setShaderInput(name, float(values[name]))
+            self.object_np.setShaderInput("camera_pos", Vec3(*pos))
+
+    def destroy(self) -> None:
+        self.buffer.getEngine().removeWindow(self.buffer)
+        self.root.removeNode()
+        self.bg_root.removeNode()

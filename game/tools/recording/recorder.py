@@ -1,0 +1,159 @@
+"""Records a running app (a ``TOOL_MODULES`` tool): ``attach(app)`` -> :class:`Recorder`.
+
+Idle until :meth:`Recorder.start` (``perturber --record FILE`` or the window's record
+button). While recording it hears every ParamState change, every named action
+(``app.action_listeners``), ``perturber-focus`` messenger events (the gamepad focus
+sends them: ``messenger.send("perturber-focus", ["scene.hue"])``), model changes and
+every inference result (a ``frame`` digest). See :mod:`game.tools.recording.format`.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from game.tools.recording import format as fmt
+
+log = logging.getLogger(__name__)
+
+FOCUS_EVENT = "perturber-focus"
+DEFAULT_DIR = Path("recordings")
+
+
+def renderer_of(app) -> str:
+    """The GL renderer string: frame digests are only comparable on the same one."""
+    gsg = app.base.win.getGsg()
+    return f"{gsg.getDriverVendor()} | {gsg.getDriverRenderer()}" if gsg else ""
+
+
+def models_of(app) -> dict:
+    return {slot: None if m is None else {"name": m.name, "checkpoint": m.checkpoint, "key": m.key}
+            for slot, m in app.slots.loaded.items()}
+
+
+class Recorder:
+    def __init__(self, app):
+        from direct.showbase.DirectObject import DirectObject
+
+        self.app = app
+        self.writer: fmt.Writer | None = None
+        self.on_state = []             # fn(recording: bool), e.g. the record button
+        self._events = DirectObject()
+        self._unsubscribe = None
+        self._wrapped = None
+        self._keys = None
+        self.button = None
+        layout = getattr(app, "layout", None)
+        if layout is not None:
+            from ui.record_button import RecordButton
+
+            self.button = RecordButton(layout.left, self.toggle)
+            self.on_state.append(self.button.set_recording)
+
+    @property
+    def recording(self) -> bool:
+        return self.writer is not None
+
+    @property
+    def path(self) -> Path | None:
+        return self.writer.path if self.writer else None
+
+    def toggle(self) -> None:
+        if self.recording:
+            self.stop()
+        else:
+            self.start(DEFAULT_DIR / datetime.now().strftime("session-%Y%m%d-%H%M%S.jsonl"))
+
+    def start(self, path: Path) -> Path:
+        self.stop()
+        app = self.app
+        win = app.base.win
+        header = fmt.make_header(app.params.snapshot(), models_of(app), renderer_of(app),
+                                 (win.getXSize(), win.getYSize()))
+        self.writer = fmt.Writer(path, header)
+        self._keys = self._model_keys()
+        self._unsubscribe = app.params.subscribe(self._param)
+        app.action_listeners.append(self._action)
+        self._events.accept(FOCUS_EVENT, self.focus)
+        self._wrapped = app.engine.on_result
+        app.engine.on_result = self._result
+        if app.engine.result is not None:   # what the window shows as recording starts
+            self._frame(app.engine.result)
+        log.info("recording to %s", self.writer.path)
+        self._notify()
+        return self.writer.path
+
+    def stop(self) -> Path | None:
+        if self.writer is None:
+            return None
+        path = self.writer.path
+        self._detach()
+        try:
+            self.writer.close()
+        except OSError as exc:
+            self.app.show_error(f"recording: could not close {path}: {exc}")
+        self.writer = None
+        log.info("recording saved: %s", path)
+        self._notify()
+        return path
+
+    def _detach(self) -> None:
+        app = self.app
+        self._unsubscribe()
+        if self._action in app.action_listeners:
+            app.action_listeners.remove(self._action)
+        self._events.ignoreAll()
+        if app.engine.on_result == self._result:
+            app.engine.on_result = self._wrapped
+
+    # -- events ------------------------------------------------------------------------
+    def focus(self, target: str) -> None:
+        if self.writer:
+            self._write("focus", target=str(target))
+
+    def _param(self, name: str, value) -> None:
+        self._write("param", name=name, value=value)
+
+    def _action(self, name: str) -> None:
+        self._write("action", name=name)
+
+    def _write(self, kind: str, **fields) -> None:
+        """A failing disk stops the recording with a message; it never stops the app."""
+        try:
+            self.writer.event(kind, **fields)
+        except (OSError, ValueError) as exc:
+            path = self.writer.path
+            self.writer = None
+            self._detach()
+            self._notify()
+            self.app.show_error(f"recording stopped: could not write {path}: {exc}")
+
+    def _result(self, result) -> None:
+        if self._wrapped is not None:
+            self._wrapped(result)
+        if self.writer:
+            self._frame(result)
+
+    def _frame(self, result) -> None:
+        keys = self._model_keys()
+        if keys != self._keys:
+            self._keys = keys
+            self._write("models", models=keys)
+        if self.writer:
+            self._write(**fmt.result_event(result, self.app.engine.mode))
+
+    def _model_keys(self) -> dict:
+        return {slot: None if m is None else m.key for slot, m in self.app.slots.loaded.items()}
+
+    def _notify(self) -> None:
+        for fn in list(self.on_state):
+            fn(self.recording)
+
+    def destroy(self) -> None:
+        self.stop()
+        if self.button is not None:
+            self.button.destroy()
+
+
+def attach(app) -> Recorder:
+    return Recorder(app)

@@ -1,0 +1,106 @@
+"""`perturber train` / `perturber evaluate` end to end, tiny: a few renders, one step."""
+import json
+
+import pytest
+
+from game.cli import main as cli
+from nets import registry
+
+
+@pytest.fixture
+def small_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERTURBER_CACHE", str(tmp_path / "cache"))
+    return tmp_path
+
+
+@pytest.mark.skipif(not registry.get("mobilenet_v2").available(), reason="standard weights absent")
+def test_train_writes_checkpoints_that_load(small_cache, capsys):
+    out = small_cache / "out"
+    rc = cli.main(["train", "--variant", "stylized", "--steps", "2", "--checkpoints", "2",
+                   "--renders", "3", "--batch", "2", "--size", "32", "--threads", "1",
+                   "--out", str(out), "--name", "tiny_run"])
+    assert rc == 0
+    assert (out / "tiny_run_iter2.safetensors").is_file() and (out / "tiny_run.safetensors").is_file()
+    record = json.loads((out / "tiny_run.json").read_text())
+    assert record["steps"] == 2 and record["config"]["variant"] == "stylized"
+    entry = registry.register_user_checkpoint(out / "tiny_run.safetensors", "mobilenet_v2",
+                                              checkpoints={2: out / "tiny_run_iter2.safetensors"})
+    try:
+        assert entry.checkpoints() == [0, 2]
+        model = entry.load(2)
+        assert model(__import__("torch").rand(1, 3, 64, 64)).shape == (1, 1000)
+    finally:
+        registry.unregister(entry.name)
+
+
+def test_parse_iterations():
+    from game.cli.train import parse_iterations
+
+    assert parse_iterations("300, 100,100,") == (100, 300)
+
+
+def test_markdown_table_lists_every_measure():
+    from game.cli.evaluate import markdown_table
+
+    result = {"models": {"a": {"renders": {"clean": 1.0, "l2_0.5": 0.25, "lowfreq_l2_0.5_0.125": 0.1},
+                               "shape_bias": {"shape_bias": 0.5, "shape": 1, "texture": 1, "other": 0}}}}
+    table = markdown_table(result)
+    assert "| renders: clean agreement | 100.0 |" in table
+    assert "L2 eps 0.5 | 25.0" in table and "0.50 (1/1/0)" in table
+    result["models"]["a"]["renders"]["clean_confident"] = 0.75
+    result["settings"] = {"confident": {"renders": 4}, "confident_p": 0.5,
+                          "reference_stability": {"renders": {"mirror": 0.7}}}
+    table = markdown_table(result)
+    assert "| renders: clean agreement where the reference is confident (p >= 0.5, 4 images) | 75.0 |" in table
+    assert "renders: mirror 70.0 %" in table
+
+
+def test_train_on_a_missing_gpu_fails_before_any_work(small_cache, capsys, monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)  # any machine: no GPU here
+    rc = cli.main(["train", "--variant", "adv", "--steps", "1", "--device", "cuda",
+                   "--out", str(small_cache / "out")])
+    assert rc == 2
+    assert "no CUDA GPU" in capsys.readouterr().err
+    assert not (small_cache / "cache").exists()  # nothing rendered
+
+
+def test_train_pack_renders_and_packs_for_a_gpu_machine(small_cache, capsys):
+    from nets.training.pack import read_pack
+
+    out = small_cache / "pack.npz"
+    assert cli.main(["train-pack", "--renders", "2", "--seeds", "3", "--quality", "90",
+                     "--out", str(out)]) == 0
+    groups, meta = read_pack(out)
+    assert meta["seeds"] == [3] and meta["scenes"] == 2
+    assert [len(groups[g]) for g in ("clean", "swapped")] == [2, 2]
+    assert groups["clean"][0].shape == (224, 224, 3) and groups["clean"][0].std() > 5  # not blank
+    assert len(groups["photos"]) == 12 and len(groups["textures"]) > 12
+    assert '"mb"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--seeds", "10000"], "kept for evaluation"),
+    (["--seeds", "a"], "must be integers"),
+    (["--quality", "0"], "--quality"),
+])
+def test_train_pack_refuses_bad_options(small_cache, capsys, argv, message):
+    assert cli.main(["train-pack", "--renders", "1", "--out", str(small_cache / "p.npz"), *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not (small_cache / "p.npz").exists()
+
+
+def test_models_can_be_named_by_architecture_and_file(tmp_path):
+    from game.cli.models import parse_models
+    from game.core.params import ParamError
+    from safetensors.torch import save_file
+
+    path = tmp_path / "my_run.safetensors"
+    save_file({"w": __import__("torch").zeros(1)}, str(path))
+    try:
+        assert parse_models(f"mobilenet_v2,mobilenet_v2={path}") == [("mobilenet_v2", 0), ("my_run", 0)]
+    finally:
+        registry.unregister("my_run")
+    with pytest.raises(ParamError, match="unknown architecture"):
+        parse_models(f"toaster={path}")
+    with pytest.raises(ParamError, match="no such file"):
+        parse_models(f"mobilenet_v2={tmp_path / 'absent.safetensors'}")

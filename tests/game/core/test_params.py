@@ -1,0 +1,128 @@
+import pytest
+
+from game.core.params import (BY_NAME, DISCRETE, GROUPS, PARAMS, SCENE_DISCRETE, VIEW_GROUPS,
+                         ParamError, ParamState, is_scene, params_in, parse_assignment)
+
+REQUIRED = {
+    "scene": ["background_blur", "background_saturation", "texture_influence", "texture_blur",
+              "lighting_influence"],
+    "morph": ["overall_morph", "shape_morph", "texture_morph"],
+    "post": ["alpha", "hue", "saturation", "custom", "patch_shuffle"],
+    "frequency": ["freq_cutoff", "low_alpha", "high_alpha", "low_sigma", "high_sigma",
+                  "low_hue", "high_hue"],
+    "camera": ["yaw", "pitch", "roll", "distance", "pan_x", "pan_y"],
+    "activations": ["n_neurons", "act_normalization", "show_activations", "naive_param"],
+    "models": ["model1_enabled", "model2_enabled", "edited_enabled", "show_predictions",
+               "model1_checkpoint", "model2_checkpoint", "show_sensitivity"],
+    "attack": ["attack_eps", "attack_alpha", "original_alpha"],
+}
+
+
+def test_every_named_parameter_exists_in_its_group():
+    for group, names in REQUIRED.items():
+        assert [p.name for p in params_in(group)] == names
+    assert set(DISCRETE) == {"object", "background", "feat_vis", "model1", "model2", "layer",
+                             "neuron_group", "inference_mode", "attack_model", "attack_norm",
+                             "attack_target", "edit_mode", "edit_weights"}
+    assert set(p.group for p in PARAMS) <= set(GROUPS) | set(VIEW_GROUPS)
+
+
+def test_only_scene_parameters_change_the_frame():
+    assert all(is_scene(p.name) == (p.group in GROUPS) for p in PARAMS)
+    assert [n for n in DISCRETE if is_scene(n)] == list(SCENE_DISCRETE)
+    assert not is_scene("model1") and not is_scene("act_normalization")
+
+
+def test_flags_and_choices():
+    state = ParamState()
+    assert BY_NAME["show_activations"].flag and state.flag("model1_enabled")
+    state.set("model2_enabled", 0)
+    assert not state.flag("model2_enabled")
+    with pytest.raises(ParamError, match="out of range"):
+        state.set("edited_enabled", 2)
+    with pytest.raises(ParamError, match="choose one of sync, worker"):
+        state.set("inference_mode", "fast")
+    with pytest.raises(ParamError, match="choose one of"):
+        state.update({"inference_mode": "threads", "hue": 0.1})
+    assert state["hue"] == 0.0  # nothing applied
+    state.set("inference_mode", "worker")
+    assert state["inference_mode"] == "worker"
+
+
+def test_reset_without_group_leaves_the_model_slots_alone():
+    state = ParamState()
+    state.update({"hue": 0.2, "model2_enabled": 0, "n_neurons": 7})
+    state.reset()
+    assert state["hue"] == 0.0 and state["model2_enabled"] == 0 and state["n_neurons"] == 7
+    state.reset("activations")
+    assert state["n_neurons"] == 4
+
+
+def test_defaults_lie_in_range_and_labels_exist():
+    for p in PARAMS:
+        assert p.min <= p.default <= p.max, p.name
+        assert p.min < p.max and p.label
+    assert BY_NAME["hue"].min == -0.5 and BY_NAME["hue"].max == 0.5
+    assert BY_NAME["patch_shuffle"].integer and BY_NAME["patch_shuffle"].default == 1
+
+
+@pytest.mark.parametrize("name,value,fragment", [
+    ("hue", 0.6, "out of range [-0.5, 0.5]"),
+    ("alpha", -0.1, "out of range"),
+    ("patch_shuffle", 2.5, "whole number"),
+    ("patch_shuffle", 9, "out of range [1, 8]"),
+    ("saturation", "abc", "not a number"),
+    ("distance", float("nan"), "not a finite number"),
+])
+def test_out_of_range_values_are_rejected_with_a_clear_message(name, value, fragment):
+    state = ParamState()
+    before = state.snapshot()
+    with pytest.raises(ParamError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
+        state.set(name, value)
+    assert state.snapshot() == before
+
+
+def test_unknown_names_suggest_close_ones():
+    with pytest.raises(ParamError, match="did you mean saturation"):
+        ParamState().set("saturaton", 0.5)
+
+
+def test_update_validates_everything_before_applying_anything():
+    state = ParamState()
+    with pytest.raises(ParamError):
+        state.update({"hue": 0.2, "alpha": 5})
+    assert state["hue"] == 0.0
+
+
+def test_listeners_hear_changes_once_and_version_counts_them():
+    state = ParamState()
+    heard = []
+    state.subscribe(lambda n, v: heard.append((n, v)))
+    v0 = state.version
+    state.set("hue", 0.25)
+    state.set("hue", 0.25)  # unchanged: silent
+    assert heard == [("hue", 0.25)] and state.version == v0 + 1
+
+
+def test_overall_morph_moves_shape_and_texture_together():
+    state = ParamState()
+    state.set("overall_morph", 0.7)
+    assert state["shape_morph"] == state["texture_morph"] == 0.7
+    state.set("shape_morph", 0.1)  # individual control afterwards
+    assert state["shape_morph"] == 0.1 and state["texture_morph"] == 0.7
+
+
+def test_discrete_parameters_and_reset():
+    state = ParamState()
+    state.set("object", "truck_car")
+    state.set("yaw", 10)
+    state.reset()
+    assert state["yaw"] == BY_NAME["yaw"].default and state["object"] == "truck_car"
+    with pytest.raises(ParamError):
+        state.set("background", "")
+
+
+def test_parse_assignment():
+    assert parse_assignment(" hue = 0.25 ") == ("hue", "0.25")
+    with pytest.raises(ParamError, match="NAME=VALUE"):
+        parse_assignment("hue")
