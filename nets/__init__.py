@@ -7,6 +7,8 @@
   images in [0, 1], shape (B, 3, 224, 224), with the normalisation inside.
 - ``taps``: forward hooks on named layers, always removed.
 - ``infer``: ``predict(model, images, k)`` -> top-k per image.
+- ``backends``: forward-only passes behind one interface, torch or onnxruntime
+  (``make_backend("auto", classifier)``).
 
 Import order matters in a process that also runs Panda3D: importing torchvision after
 Panda3D has created its EGL context segfaults, so import torch and torchvision first

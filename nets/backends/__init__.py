@@ -1,0 +1,22 @@
+"""Forward-only inference backends: the same ``ForwardOutput`` as ``nets.forward``, faster.
+
+    backend = make_backend("auto", registry.load("mobilenet_v2"))
+    out = backend.forward(images, "block13", logits=True)   # (B, 3, 224, 224) in [0, 1]
+    out.activations, out.logits                              # torch tensors on the CPU
+
+- ``TorchBackend``: today's eager pass (``nets.forward``); the reference, and the one
+  for anything that needs gradients or a layer that is not declared tappable.
+- ``OnnxBackend``: onnxruntime on one graph per model whose outputs are the logits and
+  every tappable layer (``export`` caches the graph on disk, keyed by the weights).
+- ``make_backend(name, classifier)``: ``"torch"``, ``"onnx"`` or ``"auto"`` (onnx when
+  it can be had, else torch, with the reason logged).
+
+Outputs are torch tensors whatever the backend, so callers stay the same
+(``torch.from_numpy`` makes the onnxruntime ones without a copy).
+"""
+from .base import Backend
+from .factory import BACKENDS, make_backend
+from .onnx_backend import OnnxBackend
+from .torch_backend import TorchBackend
+
+__all__ = ["BACKENDS", "Backend", "OnnxBackend", "TorchBackend", "make_backend"]
