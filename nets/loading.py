@@ -12,9 +12,11 @@ Two entry points:
   ImageNet), ``module.`` / ``model.`` prefixes (DataParallel, wrapper modules), and the
   robustness library's ``attacker.*`` / ``normalizer.*`` copies, which are dropped.
 
-Extra entries such checkpoints carry (epoch, best accuracy, optimizer state) may hold
-numpy scalars; those are allowed through the weights-only unpickler by name (they are
-plain numbers). Any other object is refused, naming the key that holds it; such a file
+Extra entries such checkpoints carry (epoch, best accuracy) may be numpy scalars. numpy's
+own rebuilders are never called for them (a crafted dtype state can make numpy read
+memory at an address taken from the file): the unpickler gets our stand-ins instead,
+which accept only a plain numeric type code and the scalar's exact bytes, and give a
+Python number. Any other object is refused, naming the key that holds it; such a file
 can be converted once, by someone who trusts it, to ``.safetensors``:
 
     python -c "import torch, safetensors.torch as s; ck = torch.load('f.pt', weights_only=False); \\
@@ -36,7 +38,8 @@ STRIPPED_PREFIXES = ("module.", "model.")
 DROPPED_PREFIXES = ("attacker.", "normalizer.")
 _NUMPY_SCALAR_GLOBALS = {"numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
                          "numpy.dtype"}
-_NUMPY_DTYPE_CLASS = re.compile(r"numpy\.dtypes\.\w+DType$")
+_NUMERIC_CODE = re.compile(r"[biuf][1248]$")  # bool, int, unsigned, float of 1-8 bytes
+_BYTE_ORDERS = {"<", ">", "|", "="}
 
 
 class ModelLoadError(Exception):
@@ -115,17 +118,49 @@ def _key_holding(path: Path, blocked: str) -> str | None:
     return None
 
 
-def _numpy_scalar_globals() -> list:
-    """The numpy objects that rebuild a numpy scalar (a plain number) and its dtype."""
+class _NumericDtype:
+    """Stands in for ``numpy.dtype`` while unpickling: only a plain numeric type code.
+
+    numpy pickles a dtype as ``dtype("f8", False, True)`` followed by a state tuple
+    ``(version, byteorder, subarray, names, fields, elsize, alignment, flags)``. Only the
+    code and the byte order are kept; a structured, subarray or object dtype is refused.
+    """
+
+    def __init__(self, code, align=False, copy=True):
+        if not isinstance(code, str) or not _NUMERIC_CODE.match(code):
+            raise ValueError(f"numpy dtype {code!r} is not a plain number type")
+        self.code, self.order = code, "<"
+
+    def __setstate__(self, state):
+        if not isinstance(state, tuple) or len(state) < 5 or state[1] not in _BYTE_ORDERS \
+                or any(part is not None for part in state[2:5]):
+            raise ValueError("numpy dtype state is not that of a plain number type")
+        self.order = "<" if state[1] in ("|", "=") else state[1]
+
+    def numpy(self):
+        import numpy as np
+        return np.dtype(self.order + self.code)
+
+
+def _numeric_scalar(dtype, data=None):
+    """Stands in for numpy's scalar rebuilder: the exact bytes of one number -> a Python number."""
     import numpy as np
-    scalar = np._core.multiarray.scalar
-    dtype_classes = [getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith("DType")]
-    return [(scalar, "numpy.core.multiarray.scalar"), (scalar, "numpy._core.multiarray.scalar"),
-            np.dtype, *dtype_classes]
+    if not isinstance(dtype, _NumericDtype) or not isinstance(data, bytes):
+        raise ValueError("numpy scalar without a plain number type and its bytes")
+    real = dtype.numpy()
+    if len(data) != real.itemsize:
+        raise ValueError(f"numpy scalar of type {dtype.code} with {len(data)} bytes")
+    return np.frombuffer(data, dtype=real)[0].item()
+
+
+def _numpy_scalar_globals() -> list:
+    return [(_numeric_scalar, "numpy.core.multiarray.scalar"),
+            (_numeric_scalar, "numpy._core.multiarray.scalar"),
+            (_NumericDtype, "numpy.dtype")]
 
 
 def _is_numpy_scalar_global(name: str | None) -> bool:
-    return bool(name) and (name in _NUMPY_SCALAR_GLOBALS or bool(_NUMPY_DTYPE_CLASS.match(name)))
+    return bool(name) and name in _NUMPY_SCALAR_GLOBALS
 
 
 def _torch_load(path: Path):
@@ -135,8 +170,8 @@ def _torch_load(path: Path):
 def read_file(path) -> object:
     """Whatever a weights file holds (tensors, dicts, numbers), read without running code.
 
-    numpy scalars (an epoch or an accuracy saved next to the weights) are let through
-    the weights-only unpickler; every other object is refused with a ``ModelLoadError``.
+    numpy scalars (an epoch or an accuracy saved next to the weights) come back as Python
+    numbers; every other object is refused with a ``ModelLoadError``.
     """
     path = Path(path)
     if not path.is_file():

@@ -172,6 +172,53 @@ def test_numpy_numbers_beside_the_weights_are_read(tmp_path):
     assert obj["best_prec1"] == 76.1 and obj["epoch"] == 90
 
 
+class CraftedDtype:
+    """Pickles as numpy.dtype(code) with a hand-written state (flags cleared)."""
+
+    def __init__(self, code, state):
+        self.code, self.state = code, state
+
+    def __reduce__(self):
+        import numpy as np
+        return np.dtype, (self.code, False, True), self.state
+
+
+class CraftedScalar:
+    """Pickles as numpy's scalar rebuilder called on a crafted dtype and raw bytes."""
+
+    def __init__(self, dtype, data):
+        self.dtype, self.data = dtype, data
+
+    def __reduce__(self):
+        import numpy as np
+        return np._core.multiarray.scalar, (self.dtype, self.data)
+
+
+PLAIN_STATE = (3, "<", None, None, None, 8, 8, 0)
+
+
+@pytest.mark.parametrize("code,state,data", [
+    ("O8", (3, "|", None, None, None, 8, 8, 0), b"\x41" * 8),   # an object pointer read from the file
+    ("f8", (3, "<", (("f8", (2,))), None, None, 16, 8, 0), b"\0" * 16),  # a subarray
+    ("V8", (3, "|", None, ("a",), {"a": ("f8", 0)}, 8, 8, 0), b"\0" * 8),  # a structured dtype
+    ("f8", PLAIN_STATE, b"\0" * 3),   # bytes that do not fit the type
+    ("f8", "not a state", b"\0" * 8),
+])
+def test_crafted_numpy_scalars_are_refused_without_numpy_rebuilding_them(tmp_path, code, state, data):
+    path = save(tmp_path, {"model": small_model().state_dict(),
+                           "epoch": CraftedScalar(CraftedDtype(code, state), data)})
+    with pytest.raises(ModelLoadError, match=str(path.name)):
+        load_checkpoint(path)
+
+
+def test_a_plain_numpy_scalar_with_odd_flags_is_just_a_number(tmp_path):
+    import numpy as np
+    data = np.int64(90).tobytes()
+    path = save(tmp_path, {"model": small_model().state_dict(),
+                           "epoch": CraftedScalar(CraftedDtype("i8", PLAIN_STATE), data)})
+    assert read_file(path)["epoch"] == 90 and type(read_file(path)["epoch"]) is int
+
+
 def test_numpy_arrays_and_other_objects_are_refused_by_key(tmp_path):
     import numpy as np
     path = save(tmp_path, {"model": small_model().state_dict(), "stats": np.zeros(3)})
