@@ -131,3 +131,53 @@ def test_broken_gltf_is_a_clear_error(tmp_path):
     (tmp_path / "bad.glb").write_bytes(b"glTF\x02\x00\x00\x00garbage")
     with pytest.raises(AssetError, match="bad.glb"):
         load_user_object(tmp_path / "bad.glb")
+
+
+def _triangle_doc(tmp_path):
+    write_triangle_gltf(tmp_path / "tri.gltf")
+    return json.loads((tmp_path / "tri.gltf").read_text())
+
+
+def _no_meshes(doc):
+    del doc["meshes"]
+    doc["nodes"] = [{}]
+
+
+def _index_past_the_vertices(doc):
+    pos = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], np.float32)
+    blob = pos.tobytes() + struct.pack("<3H", 0, 1, 9) + b"\0\0"
+    doc["buffers"][0]["uri"] = "data:application/octet-stream;base64," + base64.b64encode(blob).decode()
+
+
+def _count_beyond_the_buffer(doc):
+    doc["accessors"][0]["count"] = 3000
+
+
+def _node_cycle(doc):
+    doc["nodes"] = [{"children": [1]}, {"children": [0], "mesh": 0}]
+
+
+@pytest.mark.parametrize("break_it", [_no_meshes, _index_past_the_vertices,
+                                      _count_beyond_the_buffer, _node_cycle])
+def test_malformed_gltf_that_crashes_assimp_is_a_clear_error(tmp_path, break_it):
+    doc = _triangle_doc(tmp_path)
+    break_it(doc)
+    bad = tmp_path / "bad.gltf"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(AssetError, match="bad.gltf"):
+        load_user_object(bad)  # the importer's crash stays in its child process
+
+
+def test_deeply_nested_gltf_json_is_a_clear_error(tmp_path):
+    bad = tmp_path / "deep.gltf"
+    bad.write_text('{"a":' * 200_000 + "1" + "}" * 200_000)
+    with pytest.raises(AssetError, match="deep.gltf"):
+        load_user_object(bad)
+
+
+def test_a_hanging_import_is_stopped(tmp_path):
+    from models3d import gltf_loader
+
+    write_triangle_gltf(tmp_path / "tri.gltf")
+    with pytest.raises(AssetError, match="did not finish within"):
+        gltf_loader.load_gltf(tmp_path / "tri.gltf", timeout_s=0.001)
