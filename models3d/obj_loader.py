@@ -14,6 +14,8 @@ import numpy as np
 from models3d.mesh import AssetError
 
 MAX_FILE_BYTES = 300_000_000
+MAX_MTL_BYTES = 10_000_000
+MAX_MTLLIBS = 16
 MAX_CORNERS = 6_000_000
 
 
@@ -104,11 +106,19 @@ def parse_obj(path: Path) -> ObjMesh:
 
 def _materials(obj_path: Path, mtllibs: list[str]) -> tuple[Path | None, Path | None]:
     diffuse = alpha = None
+    if len(mtllibs) > MAX_MTLLIBS:
+        raise AssetError(f"{obj_path.name} names {len(mtllibs)} material libraries (max {MAX_MTLLIBS})")
     for lib in mtllibs:
         mtl = obj_path.parent / lib
         if not mtl.is_file():
             continue
-        for raw in mtl.read_text(errors="replace").splitlines():
+        if mtl.stat().st_size > MAX_MTL_BYTES:
+            raise AssetError(f"{mtl.name} is larger than {MAX_MTL_BYTES // 1_000_000} MB")
+        try:
+            text = mtl.read_text(errors="replace")
+        except OSError as exc:
+            raise AssetError(f"cannot read {mtl.name}: {exc}") from None
+        for raw in text.splitlines():
             parts = raw.split("#", 1)[0].split()
             if len(parts) < 2:
                 continue

@@ -181,3 +181,13 @@ def test_a_hanging_import_is_stopped(tmp_path):
     write_triangle_gltf(tmp_path / "tri.gltf")
     with pytest.raises(AssetError, match="did not finish within"):
         gltf_loader.load_gltf(tmp_path / "tri.gltf", timeout_s=0.001)
+
+
+def test_an_oversized_mtl_is_refused_before_reading(tmp_path, monkeypatch):
+    from models3d import obj_loader
+
+    (tmp_path / "m.mtl").write_text("newmtl a\n" + "# padding\n" * 200)
+    (tmp_path / "t.obj").write_text("mtllib m.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
+    monkeypatch.setattr(obj_loader, "MAX_MTL_BYTES", 100)
+    with pytest.raises(AssetError, match="m.mtl is larger than"):
+        load_user_object(tmp_path / "t.obj")
