@@ -1,7 +1,7 @@
 """`perturber replay` and `perturber export`: recorded sessions (see game/tools/recording/).
 
   perturber replay FILE [--speed S] [--headless] [--size WxH]
-  perturber export FILE [--video OUT.mp4] [--fps N] [--csv OUT.csv] [--size WxH]
+  perturber export FILE [--video OUT.mp4] [--fps N] [--csv OUT.csv] [--size WxH] [--force]
 
 Exit codes of ``replay --headless``: 0 every recorded digest matched (a damaged file:
 every digest before the damage), 1 a mismatch (the first is reported), 2 not a
@@ -28,6 +28,7 @@ def add_commands(sub) -> None:
     export.add_argument("--fps", type=int, default=25, help="video frame rate (default 25)")
     export.add_argument("--csv", metavar="OUT.csv", help="time, parameters, top-5 per model")
     export.add_argument("--size", help="window size WxH for the video (default: the recorded one)")
+    export.add_argument("--force", action="store_true", help="replace existing output files")
 
 
 def run(args) -> int | None:
@@ -85,18 +86,20 @@ def cmd_replay(args, rec) -> int:
 
 
 def cmd_export(args, rec) -> int:
+    from game.core.outputs import check_output
+    from game.tools.recording.export import check_video, write_csv, write_video
+
     if not (args.video or args.csv):
         raise ParamError("export needs --video OUT.mp4 and/or --csv OUT.csv")
+    for out in (args.csv, args.video):  # every output, before any work
+        if out:
+            check_output(out, force=args.force)
+    if args.video:
+        check_video(rec, args.fps)
     if args.csv:
-        from game.tools.recording.export import write_csv
-
         rows = write_csv(rec, Path(args.csv))
         print(f"wrote {args.csv} ({rows} inferred frames)")
     if args.video:
-        if not 1 <= args.fps <= 120:
-            raise ParamError(f"--fps {args.fps}: choose 1..120")
-        from game.tools.recording.export import write_video
-
         app = make_app(rec, offscreen=True, size=_size(args, rec))
         try:
             report, n = write_video(app, rec, Path(args.video), args.fps)

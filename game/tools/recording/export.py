@@ -16,10 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from game.core.outputs import atomic, atomic_path
+from game.core.params import ParamError
 from game.tools.recording import format as fmt
 
 SLOTS = ("model1", "model2", "edited")
 TOP_K = 5
+MAX_VIDEO_FRAMES = 25 * 3600 * 2  # two hours at 25 fps
 
 
 def csv_columns(rec: fmt.Recording) -> list[str]:
@@ -36,11 +39,9 @@ def write_csv(rec: fmt.Recording, out: Path) -> int:
     """Write the CSV; returns the number of rows."""
     from nets.labels import label
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     columns = csv_columns(rec)
     rows = 0
-    with open(out, "w", newline="", encoding="utf-8") as f:
+    with atomic(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, restval="")
         writer.writeheader()
         for index, (event, state) in enumerate(fmt.replay_params(rec)):
@@ -71,21 +72,31 @@ def frame_count(rec: fmt.Recording, fps: float) -> int:
     return int(rec.duration * fps + 1e-9) + 1
 
 
+def check_video(rec: fmt.Recording, fps: float) -> int:
+    """The number of video frames, or a ParamError when it is past the cap."""
+    if not (1 <= fps <= 120):
+        raise ParamError(f"--fps {fps}: choose 1..120")
+    n = frame_count(rec, fps)
+    if n > MAX_VIDEO_FRAMES:
+        raise ParamError(f"{rec.path}: {rec.duration:.0f} s at {fps:g} fps is {n} frames, more "
+                         f"than the {MAX_VIDEO_FRAMES} a video export makes (at ~25 frames/s "
+                         f"here that would take ~{n / 25 / 3600:.1f} h); lower --fps")
+    return n
+
+
 def write_video(app, rec: fmt.Recording, out: Path, fps: int = 25, on_progress=None):
     """Replay ``rec`` in ``app`` (offscreen) and encode the window; returns a Report."""
     import av
 
     from game.tools.recording.replay import Player
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    n = check_video(rec, fps)
     player = Player(app, rec, stop_at_mismatch=False)
-    n = frame_count(rec, fps)
     app.step(2)  # the initial state on screen
     first = window_image(app)
     h, w = first.shape[0] & ~1, first.shape[1] & ~1  # H.264 with yuv420p: even sizes
     nxt = 0
-    with av.open(str(out), mode="w") as container:
+    with atomic_path(out) as part, av.open(str(part), mode="w") as container:
         stream = container.add_stream("libx264", rate=int(fps))
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         stream.options = {"preset": "veryfast", "crf": "23"}

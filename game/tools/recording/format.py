@@ -18,8 +18,11 @@ Then events, each with ``t`` (seconds since the start, monotonic clock) and ``ki
   ``top`` (slot -> [[index, prob], ...] top-5, probs rounded), ``mode`` (sync/worker).
 * ``end``: the recording was stopped cleanly (a crash leaves no ``end``).
 
-A reader stops at the first damaged line (a half-written last line, a line that is
-not a JSON object) and says where; events of unknown kinds are skipped and listed.
+A reader streams the file and stops at the first damaged line (a half-written last
+line, a line that is not a JSON object, a line longer than ``MAX_LINE_BYTES``, an event
+time that goes backwards or past ``MAX_DURATION_S``) and says where; events of unknown
+kinds are skipped and listed. It reads at most ``MAX_EVENTS`` events and only regular
+files. A writer never replaces an existing file: it takes the next free name.
 """
 from __future__ import annotations
 
@@ -37,6 +40,10 @@ VERSION = 1
 KINDS = ("param", "action", "focus", "models", "frame", "end")
 DIGEST_CHARS = 16   # hex characters of sha256 kept per frame (64 bits)
 PROB_DIGITS = 4     # probabilities are rounded to this many decimals
+MAX_LINE_BYTES = 1 << 20    # a header with every parameter is ~3 KB; an event < 1 KB
+MAX_EVENTS = 2_000_000      # ~9 h of a busy session at 60 events/s
+MAX_DURATION_S = 7 * 24 * 3600.0
+MAX_WINDOW_SIDE = 8192
 
 
 class RecordingError(ValueError):
@@ -87,11 +94,9 @@ class Writer:
     """Appends one line per event and flushes it: a crash loses at most the last event."""
 
     def __init__(self, path: Path, header: dict, clock=time.monotonic):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self._file = create_new(Path(path))
         self._clock = clock
         self._t0 = clock()
-        self._file = open(self.path, "w", encoding="utf-8")
         self.count = 0
         self._line(header)
 
@@ -115,6 +120,19 @@ class Writer:
     def _line(self, obj: dict) -> None:
         self._file.write(json.dumps(obj, separators=(",", ":"), allow_nan=False) + "\n")
         self._file.flush()
+
+
+def create_new(path: Path):
+    """(path, open text file) for a file that did not exist: ``path`` itself, or the first
+    free ``stem-N.suffix`` beside it. Existing recordings are never overwritten."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for n in range(10_000):
+        candidate = path if n == 0 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            return candidate, open(candidate, "x", encoding="utf-8")
+        except FileExistsError:
+            continue
+    raise OSError(f"{path}: no free file name beside it")
 
 
 @dataclass
@@ -141,17 +159,20 @@ class Recording:
 def read(path: Path) -> Recording:
     """Read up to the first damaged line; raise RecordingError if there is no header."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise RecordingError(f"{path}: not a regular file, not a Perturber recording")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            return _read_stream(path, f)
     except OSError as exc:
         raise RecordingError(f"{path}: {exc.strerror or exc}") from None
-    raw = data.split(b"\n")
-    ends_clean = data.endswith(b"\n")
-    if ends_clean:
-        raw = raw[:-1]
-    if not raw or not raw[0].strip():
+
+
+def _read_stream(path: Path, f) -> Recording:
+    first = f.readline(MAX_LINE_BYTES + 1)
+    if not first.strip():
         raise RecordingError(f"{path}: empty file, not a Perturber recording")
-    header = _parse(raw[0])
+    header = _parse(first) if len(first) <= MAX_LINE_BYTES else None
     if not isinstance(header, dict) or header.get("format") != MAGIC:
         raise RecordingError(f"{path}: line 1 is not a Perturber recording header")
     if header.get("version") != VERSION:
@@ -159,18 +180,32 @@ def read(path: Path) -> Recording:
                              f"this app reads version {VERSION}")
     if not isinstance(header.get("params"), dict):
         raise RecordingError(f"{path}: the header has no parameter snapshot")
+    problem = _check_window(header.get("window"))
+    if problem:
+        raise RecordingError(f"{path}: the header's window {problem}")
     rec = Recording(path, header, [], [])
     last_t = 0.0
-    for i, line in enumerate(raw[1:], start=2):
+    i = 1
+    while True:
+        line = f.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            break
+        i += 1
         if not line.strip():
             continue
-        event = _parse(line)
-        last = i == len(raw) and not ends_clean
-        problem = _check(event, last_t)
+        if len(rec.events) >= MAX_EVENTS:
+            rec.damage = f"line {i}: more than {MAX_EVENTS} events; replaying the first ones"
+            break
+        cut = not line.endswith(b"\n") and len(line) <= MAX_LINE_BYTES
+        if len(line) > MAX_LINE_BYTES:
+            problem = f"longer than {MAX_LINE_BYTES} bytes"
+        else:
+            problem = _check(_parse(line), last_t)
         if problem:
-            what = "the last line is cut off (truncated file)" if last else problem
+            what = "the last line is cut off (truncated file)" if cut else problem
             rec.damage = f"line {i}: {what}; replaying the {len(rec.events)} events before it"
             break
+        event = _parse(line)
         if event["kind"] not in KINDS:
             rec.skipped.append(f"line {i}: unknown event kind {event['kind']!r} (skipped)")
             continue
@@ -178,6 +213,17 @@ def read(path: Path) -> Recording:
         rec.events.append(event)
         rec.lines.append(i)
     return rec
+
+
+def _check_window(window) -> str | None:
+    if window is None:
+        return None
+    if not (isinstance(window, list) and len(window) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in window)):
+        return f"{window!r} is not [width, height]"
+    if not all(1 <= v <= MAX_WINDOW_SIDE for v in window):
+        return f"{window} is outside 1..{MAX_WINDOW_SIDE} pixels a side"
+    return None
 
 
 def _parse(line: bytes):
@@ -193,9 +239,38 @@ def _check(event, last_t: float) -> str | None:
     t, kind = event.get("t"), event.get("kind")
     if not isinstance(kind, str):
         return "an event without a kind"
-    if not isinstance(t, (int, float)) or isinstance(t, bool) or t < last_t:
+    if not isinstance(t, (int, float)) or isinstance(t, bool) or not t >= last_t:
         return f"event time {t!r} is missing or goes backwards"
+    if t > MAX_DURATION_S:
+        return f"event time {t!r} is past {MAX_DURATION_S:g} s"
+    check = _FIELDS.get(kind)
+    if check is not None and not check(event):
+        return f"a {kind} event with missing or malformed fields"
     return None
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _top_rows(rows) -> bool:
+    return rows is None or (isinstance(rows, list) and all(
+        isinstance(r, list) and len(r) == 2 and isinstance(r[0], int) and _number(r[1])
+        for r in rows))
+
+
+# What each known event kind must carry (see the module docstring).
+_FIELDS = {
+    "param": lambda e: isinstance(e.get("name"), str)
+    and (isinstance(e.get("value"), str) or _number(e.get("value"))),
+    "action": lambda e: isinstance(e.get("name"), str),
+    "focus": lambda e: isinstance(e.get("target", ""), str),
+    "models": lambda e: isinstance(e.get("models"), dict) and all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in e["models"].items()),
+    "frame": lambda e: isinstance(e.get("serial"), int) and isinstance(e.get("image"), str)
+    and isinstance(e.get("mode", "sync"), str) and isinstance(e.get("top"), dict)
+    and all(isinstance(k, str) and _top_rows(v) for k, v in e["top"].items()),
+}
 
 
 def replay_params(rec: Recording):

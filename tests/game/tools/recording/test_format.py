@@ -85,3 +85,70 @@ def test_digests():
     assert len(fmt.image_digest(a)) == fmt.DIGEST_CHARS
     assert fmt.top_digest([{"index": 3, "prob": 0.123456, "label": "x"}]) == [[3, 0.1235]]
     assert fmt.top_digest(None) is None
+
+
+def test_a_device_or_folder_is_not_read(tmp_path):
+    with pytest.raises(fmt.RecordingError, match="not a regular file"):
+        fmt.read("/dev/zero")  # would never end if it were read
+    with pytest.raises(fmt.RecordingError, match="not a regular file"):
+        fmt.read(tmp_path)
+
+
+def test_an_endless_line_is_damage_not_a_memory_bomb(tmp_path, header, monkeypatch):
+    path = write(tmp_path / "r.jsonl", header, [
+        '{"t":0.1,"kind":"param","name":"hue","value":0.1}'])
+    path.write_bytes(path.read_bytes() + b"y" * 20_000 + b"\n")
+    monkeypatch.setattr(fmt, "MAX_LINE_BYTES", 10_000)  # the header fits, the next line not
+    rec = fmt.read(path)
+    assert [e["value"] for e in rec.events] == [0.1] and "longer than" in rec.damage
+
+
+@pytest.mark.parametrize("window", [[100000, 100000], [0, 10], "big", [1.5, 2], [True, 3]])
+def test_an_absurd_header_window_is_refused(tmp_path, header, window):
+    header["window"] = window
+    with pytest.raises(fmt.RecordingError, match="window"):
+        fmt.read(write(tmp_path / "r.jsonl", header, []))
+
+
+@pytest.mark.parametrize("t", [1e9, "NaN", "Infinity"])
+def test_event_times_past_the_cap_or_not_finite_are_damage(tmp_path, header, t):
+    t_text = json.dumps(t) if isinstance(t, float) else t
+    rec = fmt.read(write(tmp_path / "r.jsonl", header, [
+        '{"t":0.1,"kind":"param","name":"hue","value":0.1}',
+        '{"t":%s,"kind":"end"}' % t_text]))
+    assert len(rec.events) == 1 and rec.damage and rec.duration == 0.1
+
+
+@pytest.mark.parametrize("event", [
+    {"kind": "param", "value": 1}, {"kind": "param", "name": "hue", "value": [1]},
+    {"kind": "action", "name": 3}, {"kind": "focus", "target": {}},
+    {"kind": "models", "models": ["m@1"]}, {"kind": "models", "models": {"model1": 5}},
+    {"kind": "frame", "serial": 1, "image": "ab", "top": []},
+    {"kind": "frame", "serial": 1, "image": "ab", "top": {"model1": [[1]]}},
+    {"kind": "frame", "serial": "1", "image": "ab", "top": {}},
+])
+def test_malformed_event_fields_are_damage(tmp_path, header, event):
+    rec = fmt.read(write(tmp_path / "r.jsonl", header, [
+        '{"t":0.1,"kind":"param","name":"hue","value":0.1}', json.dumps({"t": 0.2, **event})]))
+    assert len(rec.events) == 1 and "malformed fields" in rec.damage
+
+
+def test_an_existing_recording_is_never_overwritten(tmp_path, header):
+    first = fmt.Writer(tmp_path / "s.jsonl", header)
+    first.close()
+    before = (tmp_path / "s.jsonl").read_bytes()
+    second = fmt.Writer(tmp_path / "s.jsonl", header)
+    second.close()
+    assert second.path == tmp_path / "s-1.jsonl"
+    assert (tmp_path / "s.jsonl").read_bytes() == before
+
+
+def test_an_endless_recording_is_refused_before_a_video_export(tmp_path, header):
+    from game.core.params import ParamError
+    from game.tools.recording.export import check_video
+
+    rec = fmt.read(write(tmp_path / "r.jsonl", header, ['{"t":500000,"kind":"end"}']))
+    with pytest.raises(ParamError, match="more than"):
+        check_video(rec, 25)
+    with pytest.raises(ParamError, match="--fps"):
+        check_video(rec, 0)

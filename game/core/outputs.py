@@ -1,0 +1,71 @@
+"""Output files: checked before the work starts, written whole or not at all.
+
+``check_output(path, force)`` runs before a command does its work: the folder is created,
+a probe file is made and removed there (so a read-only or missing place fails now, not
+after an hour of work), and an existing file is refused unless ``force``.
+``atomic(path)`` writes through a uniquely named temporary file beside ``path`` and moves
+it into place only when the block finishes: a failure or a kill leaves no half-written
+file under the real name.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from game.core.params import ParamError
+
+MAX_NAME_BYTES = 255
+
+
+def check_output(path, force: bool = False, what: str = "output") -> Path:
+    """``path`` as a Path, once it is known that a file can be written there."""
+    path = Path(path)
+    if len(path.name.encode()) > MAX_NAME_BYTES:
+        raise ParamError(f"{what} {path}: the file name is longer than {MAX_NAME_BYTES} bytes")
+    if path.is_dir():
+        raise ParamError(f"{what} {path} is a folder; give a file name")
+    if path.exists() and not force:
+        raise ParamError(f"{what} {path} exists; pass --force to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".probe", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ParamError(f"{what} {path}: cannot write there ({exc.strerror or exc})") from None
+    return path
+
+
+@contextlib.contextmanager
+def atomic(path, mode: str = "w", **open_kwargs):
+    """``with atomic(out) as f:`` writes ``out`` whole, or leaves it untouched."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Like :func:`atomic` for writers that open the file themselves: yields a temporary
+    path beside ``path`` (same suffix) that is moved onto ``path`` when the block ends."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
