@@ -190,6 +190,27 @@ def read_file(path) -> object:
         raise ModelLoadError(f"{path}: {_why_unreadable(e, path)}") from e
 
 
+def iteration_of(path) -> int | None:
+    """The training iteration a weights file records in its own metadata (safetensors
+    written by the training recipes), or None when it records none."""
+    path = Path(path)
+    if path.suffix.lower() not in SAFETENSORS_SUFFIXES:
+        return None
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception as e:
+        raise ModelLoadError(f"{path}: not a readable safetensors file ({e})") from e
+    value = meta.get("iteration")
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise ModelLoadError(f"{path}: its metadata says iteration {value!r}, not a whole number")
+    return int(value)
+
+
 def _check_flat(obj, path) -> dict[str, torch.Tensor]:
     if not isinstance(obj, dict):
         raise ModelLoadError(f"{path}: holds a {type(obj).__name__}, not a state_dict")

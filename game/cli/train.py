@@ -13,7 +13,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from game.cli import values
+from game.core.outputs import check_output
 from game.core.params import ParamError
+
+MAX_MINUTES = 7 * 24 * 60
+MAX_STEPS = 10_000_000
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".JPEG"}
 
@@ -21,31 +26,44 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".JPEG"}
 def add_commands(sub) -> None:
     p = sub.add_parser("train", help="fine-tune MobileNetV2 into an Adv. Trained or Stylized variant")
     p.add_argument("--variant", choices=("adv", "stylized"), required=True)
-    p.add_argument("--minutes", type=float, default=None, help="wall-time budget")
-    p.add_argument("--steps", type=int, default=None, help="optimiser steps (default 300 "
-                   "when --minutes is not given)")
-    p.add_argument("--checkpoints", default="", help="iterations to save, e.g. 100,300")
-    p.add_argument("--images", default=None, help="a folder of extra training images "
-                   "(searched recursively; e.g. ImageNet's train folder)")
-    p.add_argument("--max-images", type=int, default=2000, help="at most this many from --images")
-    p.add_argument("--eps", type=float, default=0.5, help="L2 radius of the inner attack, "
-                   "images in [0, 1] (default 0.5)")
-    p.add_argument("--attack-steps", type=int, default=2, help="inner PGD steps (default 2)")
-    p.add_argument("--clean-weight", type=float, default=None,
+    p.add_argument("--minutes", type=values.number(above=0, hi=MAX_MINUTES), default=None,
+                   help="wall-time budget")
+    p.add_argument("--steps", type=values.count(1, MAX_STEPS), default=None,
+                   help="optimiser steps (default 300 when --minutes is not given)")
+    p.add_argument("--checkpoints", type=values.iterations, default=(),
+                   help="iterations to save, e.g. 100,300")
+    p.add_argument("--images", type=values.existing_dir, default=None,
+                   help="a folder of extra training images (searched recursively; e.g. "
+                   "ImageNet's train folder)")
+    p.add_argument("--max-images", type=values.count(1, 1_000_000), default=2000,
+                   help="at most this many from --images")
+    p.add_argument("--eps", type=values.number(0, 16), default=0.5,
+                   help="L2 radius of the inner attack, images in [0, 1] (default 0.5)")
+    p.add_argument("--attack-steps", type=values.count(0, 1000), default=2,
+                   help="inner PGD steps (default 2)")
+    p.add_argument("--clean-weight", type=values.number(0, 100), default=None,
                    help="weight of the clean distillation term (default 1 adv, 0.5 stylized)")
-    p.add_argument("--lr", type=float, default=5e-5)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--size", type=int, default=160, help="training crop size (default 160)")
-    p.add_argument("--renders", type=int, default=1400, help="random scenes to render/cache")
-    p.add_argument("--render-seed", type=int, default=0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    p.add_argument("--lr", type=values.number(above=0, hi=1), default=5e-5)
+    p.add_argument("--batch", type=values.count(1, 4096), default=32)
+    p.add_argument("--size", type=values.count(32, 1024), default=160,
+                   help="training crop size (default 160)")
+    p.add_argument("--renders", type=values.count(1, 100_000), default=1400,
+                   help="random scenes to render/cache")
+    p.add_argument("--render-seed", type=values.count(0), default=0)
+    p.add_argument("--seed", type=values.count(0), default=0)
+    p.add_argument("--threads", type=values.count(0, 256), default=0,
+                   help="torch threads (0 = torch's default)")
     p.add_argument("--device", default="auto",
                    help="cpu, cuda, cuda:N, or auto (CUDA when torch sees a GPU; default)")
-    p.add_argument("--resume", default=None, help="continue from this weights file written by "
-                   "an earlier run (its NAME.json gives the iteration count; Adam restarts)")
+    p.add_argument("--resume", type=values.existing_file, default=None,
+                   help="continue from this weights file written by an earlier run (the "
+                   "iteration count comes from the file itself, else its NAME.json; Adam "
+                   "restarts)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--name", default=None, help="file stem (default mobilenet_v2_<variant>)")
+    p.add_argument("--name", type=values.name, default=None,
+                   help="file stem (default mobilenet_v2_<variant>)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the final weights and record of an earlier run of this name")
 
 
 def run(args) -> int | None:
@@ -54,8 +72,33 @@ def run(args) -> int | None:
     return cmd_train(args)
 
 
-def parse_iterations(text: str) -> tuple[int, ...]:
-    return tuple(sorted({int(s) for s in text.split(",") if s.strip()}))
+def resume_point(path: Path) -> tuple[int, dict | None]:
+    """(iterations already done, the earlier run's record or None) for ``--resume path``.
+
+    The iteration comes from the weights file's own metadata; for files without it, from
+    ``NAME.json`` beside a final weights file. A file that says neither is refused: counting
+    from 0 again would overwrite the earlier run's checkpoints."""
+    from nets.loading import ModelLoadError, iteration_of
+
+    try:
+        done = iteration_of(path)
+    except ModelLoadError as exc:
+        raise ParamError(f"--resume: {exc}") from None
+    meta = path.with_suffix(".json")
+    previous = None
+    if meta.is_file():
+        try:
+            previous = json.loads(meta.read_text())
+        except (OSError, ValueError) as exc:
+            raise ParamError(f"--resume: {meta} is not a readable run record ({exc})") from None
+        if not isinstance(previous, dict) or not isinstance(previous.get("steps"), int):
+            raise ParamError(f"--resume: {meta} is not a run record (no 'steps')")
+    if done is None and previous is not None:
+        done = previous["steps"]
+    if done is None:
+        raise ParamError(f"--resume {path}: the file does not say which iteration it holds "
+                         "(no metadata, no NAME.json beside it)")
+    return done, previous
 
 
 def folder_images(folder, limit: int, max_side: int = 320) -> list:
@@ -101,9 +144,6 @@ def build_pool(variant: str, n_renders: int, render_seed: int, images: str | Non
 
 
 def cmd_train(args) -> int:
-    from game.cli.models import import_torch_first
-
-    import_torch_first()
     import torch
 
     from nets import registry
@@ -118,31 +158,30 @@ def cmd_train(args) -> int:
                           attack_steps=args.attack_steps,
                           clean_weight=args.clean_weight if args.clean_weight is not None
                           else (1.0 if args.variant == "adv" else 0.5),
-                          checkpoints=parse_iterations(args.checkpoints), seed=args.seed,
+                          checkpoints=args.checkpoints, seed=args.seed,
                           device=args.device)
     except ValueError as exc:
         raise ParamError(f"train: {exc}") from None
     name = args.name or f"mobilenet_v2_{args.variant}"
+    out = Path(args.out)
+    start_step, previous = resume_point(args.resume) if args.resume else (0, None)
+    for suffix in (".safetensors", ".json", ".md"):  # before any work: the place is writable
+        check_output(out / f"{name}{suffix}", force=args.force, what="train output")
     print(f"rendering/reading {args.renders} scenes ...", flush=True)
     pool = build_pool(args.variant, args.renders, args.render_seed, args.images, args.max_images)
     print(f"pool: {len(pool.renders)} renders, {len(pool.photos)} photos", flush=True)
     teacher = registry.load("mobilenet_v2")
     student = registry.load("mobilenet_v2")
-    start_step, previous = 0, None
     if args.resume:
         from nets.loading import load_checkpoint, load_into
 
-        resume = Path(args.resume)
-        load_into(student.net, load_checkpoint(resume), source=resume)
-        meta = resume.with_suffix(".json")
-        previous = json.loads(meta.read_text()) if meta.is_file() else None
-        start_step = previous["steps"] if previous else 0
-        print(f"resuming {resume} at iteration {start_step}", flush=True)
-    record = train(student, teacher, pool, cfg, Path(args.out), name,
+        load_into(student.net, load_checkpoint(args.resume), source=args.resume)
+        print(f"resuming {args.resume} at iteration {start_step}", flush=True)
+    record = train(student, teacher, pool, cfg, out, name,
                    log=lambda s: print(s, flush=True), start_step=start_step, previous=previous)
     from nets.training.card import model_card
 
-    (Path(args.out) / f"{name}.md").write_text(model_card(record))
+    (out / f"{name}.md").write_text(model_card(record))
     print(json.dumps({k: record[k] for k in ("name", "steps", "wall_s", "images_seen",
                                              "checkpoints", "final")}, indent=1))
     return 0

@@ -203,7 +203,7 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
             start = time.monotonic()
         while marks and progress >= marks[0]:
             marks.pop(0)
-            saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors"))
+            saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors", step))
         if step % cfg.log_every == 0 or step == 1:
             recent = history[-cfg.log_every:]
             elapsed = max(time.monotonic() - start, 1e-9)
@@ -212,7 +212,7 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
                 f"{(step - 1) * cfg.batch / elapsed:.0f} images/s  {elapsed:.0f} s"
                 + (f"  (setup {setup_s:.0f} s, first step {first_step_s:.0f} s)" if step == 1 else ""))
     wall = time.monotonic() - start
-    final = save_weights(student, out / f"{name}.safetensors")
+    final = save_weights(student, out / f"{name}.safetensors", step)
     record = run_record(name, cfg, step, wall, step * cfg.batch, saved, final, history,
                         len(pool.clean), len(pool.photos), recipe="batched",
                         setup_s=round(setup_s, 1), first_step_s=round(first_step_s, 1),

@@ -168,15 +168,26 @@ def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig) -> flo
     return float(loss.detach())
 
 
-def save_weights(student, path: Path) -> Path:
+def save_weights(student, path: Path, iteration: int | None = None) -> Path:
+    """fp16 safetensors of the student's weights, written whole (temp file, then rename);
+    ``iteration`` (optimiser steps behind these weights) goes into the file's metadata."""
+    import os
+    import tempfile
+
     from safetensors.torch import save_file
 
     sd = {k: (v.half() if v.is_floating_point() else v).detach().cpu().contiguous()
           for k, v in student.net.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    save_file(sd, str(tmp))
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        meta = {"iteration": str(int(iteration))} if iteration is not None else None
+        save_file(sd, tmp, metadata=meta)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -214,14 +225,14 @@ def train(student, teacher, pool: Pool, cfg: TrainConfig, out: Path, name: str,
         step += 1
         history.append(loss)
         if step in wanted:
-            saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors"))
+            saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors", step))
         if step % cfg.log_every == 0 or step == 1:
             recent = history[-cfg.log_every:]
             rate = (step - start_step) * cfg.batch / max(time.monotonic() - start, 1e-9)
             log(f"step {step}  loss {sum(recent) / len(recent):.4f}  {rate:.1f} images/s  "
                 f"{(time.monotonic() - start) / 60:.1f} min")
     wall = time.monotonic() - start
-    final = save_weights(student, out / f"{name}.safetensors")
+    final = save_weights(student, out / f"{name}.safetensors", step)
     record = run_record(name, cfg, step, wall, (step - start_step) * cfg.batch, saved, final,
                         history, len(pool.renders), len(pool.photos),
                         start_step=start_step, previous=previous)

@@ -33,10 +33,56 @@ def test_train_writes_checkpoints_that_load(small_cache, capsys):
         registry.unregister(entry.name)
 
 
-def test_parse_iterations():
-    from game.cli.train import parse_iterations
+def test_checkpoint_iterations_are_parsed_by_the_option():
+    args = cli.build_parser().parse_args(["train", "--variant", "adv", "--out", "o",
+                                          "--checkpoints", "300, 100,100,"])
+    assert args.checkpoints == (100, 300)
 
-    assert parse_iterations("300, 100,100,") == (100, 300)
+
+@pytest.mark.parametrize("argv, message", [
+    (["--steps", "-3"], "--steps: -3 is out of range"),
+    (["--minutes", "nan"], "--minutes: 'nan' is not a finite number"),
+    (["--minutes", "-1"], "--minutes: -1 must be > 0"),
+    (["--eps", "nan"], "--eps: 'nan' is not a finite number"),
+    (["--clean-weight", "inf"], "--clean-weight: 'inf' is not a finite number"),
+    (["--name", "../../x"], "--name: '../../x': a name is"),
+    (["--images", "/no/such/folder"], "--images: /no/such/folder: no such folder"),
+    (["--resume", "/no/such.safetensors"], "--resume: /no/such.safetensors: no such file"),
+])
+def test_train_refuses_nonsense_before_any_work(small_cache, capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--variant", "adv", "--out", str(small_cache / "out"), *argv])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (small_cache / "out").exists() and not (small_cache / "cache").exists()
+
+
+@pytest.mark.skipif(not registry.get("mobilenet_v2").available(), reason="standard weights absent")
+def test_resume_continues_counting_from_the_iteration_in_the_file(small_cache, capsys):
+    from nets.loading import iteration_of
+
+    out = small_cache / "out"
+    tiny = ["--renders", "3", "--batch", "2", "--size", "32", "--threads", "1", "--out", str(out)]
+    assert cli.main(["train", "--variant", "stylized", "--steps", "2", "--checkpoints", "1,2",
+                     "--name", "first", *tiny]) == 0
+    first_iter2 = (out / "first_iter2.safetensors").read_bytes()
+    assert iteration_of(out / "first_iter2.safetensors") == 2
+    assert cli.main(["train", "--variant", "stylized", "--steps", "2", "--checkpoints", "3,4",
+                     "--resume", str(out / "first_iter2.safetensors"), "--name", "first", "--force",
+                     *tiny]) == 0
+    assert "resuming" in capsys.readouterr().out
+    assert iteration_of(out / "first_iter4.safetensors") == 4 == iteration_of(out / "first.safetensors")
+    assert (out / "first_iter2.safetensors").read_bytes() == first_iter2  # earlier work kept
+    assert json.loads((out / "first.json").read_text())["start_step"] == 2
+
+
+def test_an_earlier_run_is_not_replaced_without_force(small_cache, capsys):
+    out = small_cache / "out"
+    out.mkdir()
+    (out / "mobilenet_v2_adv.safetensors").write_bytes(b"earlier")
+    assert cli.main(["train", "--variant", "adv", "--steps", "1", "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "mobilenet_v2_adv.safetensors").read_bytes() == b"earlier"
 
 
 def test_markdown_table_lists_every_measure():
