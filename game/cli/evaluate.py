@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
+
+from game.cli import values
+from game.core.outputs import atomic, check_output
+from game.core.params import ParamError
 
 DEFAULT_MODELS = "mobilenet_v2,mobilenet_v2_adv,mobilenet_v2_stylized"
 CUTOFFS = (0.125, 0.25)
@@ -25,18 +30,25 @@ def add_commands(sub) -> None:
     p = sub.add_parser("evaluate", help="agreement, robustness, shape bias, perturbation spectra")
     p.add_argument("--models", default=DEFAULT_MODELS, help="registry names, NAME@ITER for a checkpoint")
     p.add_argument("--reference", default="mobilenet_v2", help="whose clean labels count")
-    p.add_argument("--n", type=int, default=32, help="held-out renders (default 32)")
-    p.add_argument("--photos", type=int, default=16, help="crops of held-out photos (default 16)")
-    p.add_argument("--spectra", type=int, default=16,
+    p.add_argument("--n", type=values.count(1, 10_000), default=32,
+                   help="held-out renders (default 32)")
+    p.add_argument("--photos", type=values.count(0, 1000), default=16,
+                   help="crops of held-out photos (default 16)")
+    p.add_argument("--spectra", type=values.count(0, 1000), default=16,
                    help="renders whose full L2 eps-0.5 attack perturbations are analysed (default 16)")
-    p.add_argument("--cue", type=int, default=96, help="cue-conflict renders (default 96)")
-    p.add_argument("--steps", type=int, default=10, help="PGD steps (default 10)")
-    p.add_argument("--l2", default="0.25,0.5,1.0", help="L2 epsilons, images in [0, 1]")
-    p.add_argument("--linf", default="1,4", help="Linf epsilons in 1/255 units")
+    p.add_argument("--cue", type=values.count(0, 10_000), default=96,
+                   help="cue-conflict renders (default 96)")
+    p.add_argument("--steps", type=values.count(1, 1000), default=10, help="PGD steps (default 10)")
+    p.add_argument("--l2", type=values.numbers(above=0, hi=100), default="0.25,0.5,1.0",
+                   help="L2 epsilons, images in [0, 1]")
+    p.add_argument("--linf", type=values.numbers(above=0, hi=255), default="1,4",
+                   help="Linf epsilons in 1/255 units")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--out", default=None, help="also write the JSON to this file")
-    p.add_argument("--merge", default=None, help="add these models to an earlier --out JSON "
-                   "(same settings) and print the combined result")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--merge", type=values.existing_file, default=None,
+                   help="add these models to an earlier --out JSON made with the same settings "
+                   "and print the combined result")
 
 
 def run(args) -> int | None:
@@ -45,8 +57,28 @@ def run(args) -> int | None:
     return cmd_evaluate(args)
 
 
-def _floats(text: str) -> list[float]:
-    return [float(s) for s in text.split(",") if s.strip()]
+def earlier_result(path, settings: dict) -> dict:
+    """The ``--merge`` file, refused unless it was made with the same settings."""
+    try:
+        earlier = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ParamError(f"--merge {path}: not a readable evaluation JSON ({exc})") from None
+    if not isinstance(earlier, dict) or not isinstance(earlier.get("models"), dict) \
+            or not isinstance(earlier.get("settings"), dict):
+        raise ParamError(f"--merge {path}: not an evaluation result (no settings/models)")
+    differ = sorted(k for k in settings if earlier["settings"].get(k) != settings[k])
+    if differ:
+        raise ParamError(f"--merge {path}: made with other settings ({', '.join(differ)}); "
+                         "evaluate with the same options, or without --merge")
+    return earlier
+
+
+def requested_settings(args) -> dict:
+    """The settings that decide what an evaluation measures (``--merge`` compares them)."""
+    return {"reference": args.reference, "renders": args.n, "photos": args.photos,
+            "cue_conflict": args.cue, "pgd_steps": args.steps, "l2_eps": args.l2,
+            "linf_eps_255": args.linf, "lowfreq_cutoffs_nyquist": list(CUTOFFS),
+            "spectra_renders": args.spectra, "confident_p": CONFIDENT}
 
 
 def held_out_data(n: int, n_photos: int, n_cue: int) -> dict:
@@ -149,13 +181,15 @@ def markdown_table(result: dict) -> str:
 
 
 def cmd_evaluate(args) -> int:
-    from game.cli.models import import_torch_first, parse_models
-
-    import_torch_first()
+    from game.cli.models import parse_models
     from nets import registry
     from nets.training import metrics
 
     t0 = time.monotonic()
+    wanted = requested_settings(args)
+    earlier = earlier_result(args.merge, wanted) if args.merge else None
+    if args.out:
+        check_output(args.out, force=args.force or args.out == str(args.merge))
     models = parse_models(args.models)
     data = held_out_data(args.n, args.photos, args.cue)
     ref = registry.load(args.reference)
@@ -163,11 +197,8 @@ def cmd_evaluate(args) -> int:
                   if data[k] is not None}
     for k in ref_labels:
         data[f"{k}_confident"] = metrics.confidence(ref, data[k]) >= CONFIDENT
-    l2, linf = _floats(args.l2), _floats(args.linf)
-    result = {"settings": {"reference": args.reference, "renders": args.n, "photos": args.photos,
-                           "cue_conflict": args.cue, "pgd_steps": args.steps, "l2_eps": l2,
-                           "linf_eps_255": linf, "lowfreq_cutoffs_nyquist": list(CUTOFFS),
-                           "spectra_renders": args.spectra, "confident_p": CONFIDENT,
+    l2, linf = args.l2, args.linf
+    result = {"settings": {**wanted,
                            "confident": {k: int(data[f"{k}_confident"].sum()) for k in ref_labels},
                            "reference_stability": {k: metrics.label_stability(ref, data[k])
                                                    for k in ref_labels}},
@@ -182,14 +213,16 @@ def cmd_evaluate(args) -> int:
         if not args.json:
             print(f"{key}: done in {time.monotonic() - t:.0f} s", flush=True)
     result["wall_s"] = round(time.monotonic() - t0, 1)
-    if args.merge:
-        from pathlib import Path
-        earlier = json.loads(Path(args.merge).read_text())
+    if earlier is not None:
         result["models"] = {**earlier["models"], **result["models"]}
         result["wall_s"] += earlier.get("wall_s", 0)
     text = json.dumps(result, indent=1)
+    print(text if args.json else markdown_table(result), flush=True)  # shown even if --out fails
     if args.out:
-        from pathlib import Path
-        Path(args.out).write_text(text)
-    print(text if args.json else markdown_table(result))
+        try:
+            with atomic(args.out) as f:
+                f.write(text)
+        except OSError as exc:
+            print(f"perturber: error: could not write {args.out}: {exc}", file=sys.stderr)
+            return 1
     return 0

@@ -74,6 +74,19 @@ def existing_dir(text: str) -> Path:
     return path
 
 
+def numbers(lo: float = -math.inf, hi: float | None = None, above: float | None = None):
+    """A comma list of finite floats, each in range; at least one."""
+    one = number(lo, hi, above)
+
+    def parse(text: str) -> list[float]:
+        out = [one(s.strip()) for s in text.split(",") if s.strip()]
+        if not out:
+            raise argparse.ArgumentTypeError(f"{text!r}: give at least one number")
+        return out
+    parse.__name__ = "numbers"
+    return parse
+
+
 def iterations(text: str) -> tuple[int, ...]:
     """``"100,300"`` -> (100, 300): positive whole numbers, sorted, without repeats."""
     out = set()
