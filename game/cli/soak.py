@@ -3,20 +3,24 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
+
+from game.cli import values
+from game.core.outputs import atomic, check_output
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("soak", help="drive random mouse and gamepad input; report crashes, "
                                     "frame-time percentiles and memory over time")
-    p.add_argument("--minutes", type=float, default=1.0, help="how long (default 1)")
+    p.add_argument("--minutes", type=values.number(above=0, hi=7 * 24 * 60), default=1.0,
+                   help="how long (default 1)")
     p.add_argument("--kiosk", action="store_true",
                    help="in kiosk mode, with quiet spells so the attract loop and resets run")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sample", type=float, default=10.0, metavar="S",
+    p.add_argument("--seed", type=values.count(0), default=0)
+    p.add_argument("--sample", type=values.number(lo=0.5, hi=3600), default=10.0, metavar="S",
                    help="memory sample every S seconds (default 10)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--out", metavar="FILE.json", help="also write the JSON report here")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
 
 
 def run(args) -> int | None:
@@ -25,9 +29,8 @@ def run(args) -> int | None:
     from game.app.root import PerturberApp
     from game.app.soak import format_report, soak
 
-    if args.minutes <= 0:
-        print("perturber: error: --minutes must be > 0", file=sys.stderr)
-        return 2
+    if args.out:
+        check_output(args.out, force=args.force)
     app = PerturberApp(offscreen=True, size=(1280, 800))
     app.controller.use_preferred_camera()
     quiet = 0.0
@@ -44,8 +47,12 @@ def run(args) -> int | None:
                       progress=progress)
     finally:
         app.destroy()
+    print(json.dumps(report, indent=2) if args.json else format_report(report), flush=True)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
+        try:
+            with atomic(args.out) as f:
+                f.write(json.dumps(report, indent=2))
+        except OSError as exc:
+            print(f"perturber: error: could not write {args.out}: {exc}", file=sys.stderr)
+            return 1
     return 1 if report["crashes"] else 0

@@ -1,4 +1,6 @@
 """A short soak on the real app: random mouse and pad input, a report."""
+import pytest
+
 from game.cli.main import build_parser
 from game.app.soak import format_report, soak
 
@@ -37,3 +39,11 @@ def test_memory_samples_are_taken_after_trimming():
 
     s = memory_sample(1.0, 3)
     assert s["rss_mb"] > 0 and s["rss_raw_mb"] > 0 and s["frames"] == 3
+
+
+@pytest.mark.parametrize("argv", [["--minutes", "nan"], ["--minutes", "0"], ["--minutes", "-1"],
+                                  ["--sample", "0"], ["--seed", "-2"]])
+def test_soak_refuses_times_that_never_end_or_make_no_sense(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["soak", *argv])
+    assert exit_.value.code == 2 and argv[0] in capsys.readouterr().err
