@@ -155,3 +155,24 @@ def test_effects_at_their_identity_are_skipped_and_routed_around(run, chain, cap
     assert [type(e).__name__ for e in chain.running] == ["Hue", "PatchShuffle"]
     assert_close(run(hue=0.2, patch_shuffle=2),
                  ref.patch_shuffle(ref.hue(captured / 255.0, 0.2), 2))
+
+
+@pytest.mark.parametrize("snippet, why", [
+    ('#pragma include "/etc/passwd"\nreturn color;', "preprocessor"),
+    ('  #include "x.glsl"\nreturn color;', "preprocessor"),
+    ("return color; }\nvoid main() { frag = vec4(1); ", "main"),
+    ("return color; }\nvec3 other(vec3 c) { return c; ", "close custom_effect() early"),
+    ("if (value > 1.0) { return color;", "unbalanced '{'"),
+    ("return color; // " + "x" * 30_000, "characters long"),
+])
+def test_snippets_that_escape_the_function_or_read_files_are_refused(run, chain, snippet, why):
+    custom = chain.effect(CustomEffect)
+    before = run(custom=1.5)
+    assert why in custom.set_snippet(snippet)
+    assert np.array_equal(run(custom=1.5), before)
+
+
+def test_braces_and_hashes_in_comments_do_not_count():
+    from game.render.post.custom import check_snippet
+
+    assert check_snippet("// } #include\n/* { main( */ return color;") is None
