@@ -1,4 +1,4 @@
-"""The "Feat. Vis." plane (thesis 5.2.2, Figure 5.10): an image on a square in 3D that
+"""The "Feat. Vis." plane: an image on a square in 3D that
 replaces the object, so camera and post effects test the image's invariances."""
 from __future__ import annotations
 

@@ -40,11 +40,6 @@ def _lin(*pts):
     return lambda t: np.interp(np.asarray(t, float), ts, vs)
 
 
-def _smooth(*pts):
-    f = _lin(*pts)
-    return lambda t: f(t)  # piecewise linear is fine at this resolution
-
-
 def part_surfs(p):
     """name -> (surf, nu, nv, world size) for one parameter set."""
     s = {}

@@ -1,4 +1,4 @@
-"""The user's own 3D object (thesis 5.2.1, F1.3): an OBJ with separate diffuse and
+"""The user's own 3D object: an OBJ with separate diffuse and
 alpha textures, or a glTF/GLB file, turned into a MorphPair (both halves equal).
 
 Object spec: ``PATH`` or ``PATH|diffuse=IMAGE|alpha=IMAGE``; textures given in the

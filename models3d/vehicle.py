@@ -1,6 +1,6 @@
 """fire truck <-> race car: one part list whose boxes and wheels move between two layouts.
 
-Truck parts morph into car parts (thesis 5.2.2): cab -> low wedge nose, body -> low wide
+Truck parts morph into car parts: cab -> low wedge nose, body -> low wide
 body, water tank -> cockpit, ladder rails -> spoiler end plates, ladder rungs -> the
 segments of the rear wing, bumper -> front wing, light bar -> roll hoop, the middle
 rear wheels shrink into the rear wheels. Box faces are separate patches (flat shading).
@@ -81,11 +81,6 @@ def parts():
             pb = _wheel(*wb, side * WHEEL_Y[1])
             out.append(Part(f"{name}{'n' if side < 0 else 'f'}", pa, pb, 20, 24, (0.3, 0.95)))
     return out
-
-
-def _sm(a, b, x):
-    t = np.clip((x - a) / (b - a), 0, 1)
-    return t * t * (3 - 2 * t)
 
 
 def _box(lo, hi, x, z):

@@ -10,7 +10,6 @@
 - ``backends``: forward-only passes behind one interface, torch or onnxruntime
   (``make_backend("auto", classifier)``).
 
-Import order matters in a process that also runs Panda3D: importing torchvision after
-Panda3D has created its EGL context segfaults, so import torch and torchvision first
-(tests/conftest.py does).
+In a process that also runs Panda3D, call ``game.core.torch_first.import_torch_first()``
+before Panda3D opens anything.
 """

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .labels import label as imagenet_label
+from .labels import ClassNames
 
 INPUT_SIZE = 224
 
@@ -30,7 +30,7 @@ class Classifier(nn.Module):
 
     ``layers`` lists the tappable layers; their ``module`` paths are relative to ``net``.
     ``labels`` names the outputs when they are not the 1000 ImageNet-1k classes in the
-    usual (torchvision) order; None means they are.
+    usual (torchvision) order; None means they are. ``classes`` holds the names.
     Built in eval mode with parameters frozen (``requires_grad`` False): gradients still
     flow to the input and to activations.
     """
@@ -44,7 +44,7 @@ class Classifier(nn.Module):
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
         self.layers = tuple(layers)
         self._by_name = {layer.name: layer for layer in self.layers}
-        self.labels = tuple(labels) if labels is not None else None
+        self.classes = ClassNames(tuple(labels) if labels is not None else None)
         self.eval()
         self.requires_grad_(False)
 
@@ -56,11 +56,7 @@ class Classifier(nn.Module):
 
     def label(self, index: int) -> str:
         """The name of output ``index``."""
-        if self.labels is None:
-            return imagenet_label(index)
-        if not 0 <= index < len(self.labels):
-            raise IndexError(f"{self.name} has no output {index} (0..{len(self.labels) - 1})")
-        return self.labels[index]
+        return self.classes.label(index)
 
     def layer(self, name: str) -> Layer:
         try:

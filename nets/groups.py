@@ -25,7 +25,7 @@ from torch import nn
 from .taps import tap
 
 # ImageNet-1k class indices (torchvision / nets.labels order) of the class groups the
-# thesis adds to every layer (Table 5.1: "cat, dog, fire truck, and race car").
+# thesis adds to every layer ("cat, dog, fire truck, and race car").
 CLASS_SETS: dict[str, tuple[int, ...]] = {
     "dog": tuple(range(151, 269)),   # 151 Chihuahua .. 268 Mexican hairless: the 118 dog breeds
     "cat": tuple(range(281, 286)),   # tabby, tiger cat, Persian, Siamese, Egyptian cat (domestic cats)

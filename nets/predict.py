@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from .labels import label
+from .labels import class_names, label
 
 
 def topk(logits: torch.Tensor, k: int = 5, label_of=label) -> list[list[dict]]:
@@ -25,4 +25,4 @@ def predict(model: nn.Module, images: torch.Tensor, k: int = 5) -> list[list[dic
         images = images.unsqueeze(0)
     with torch.inference_mode():
         logits = model(images)
-    return topk(logits, k, getattr(model, "label", label))
+    return topk(logits, k, class_names(model).label)

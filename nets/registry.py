@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch
 from torch import nn
@@ -204,27 +204,26 @@ def load(name: str, checkpoint: int = 0) -> Classifier:
     return get(name).load(checkpoint)
 
 
-def _entry(e: "ModelEntry | str") -> ModelEntry:
-    return get(e) if isinstance(e, str) else e
+def corresponding_layer(name: str, layers: Sequence[Layer],
+                        reference: Sequence[Layer] = ()) -> str | None:
+    """The layer of ``layers`` to tap when ``name``, a layer of ``reference``, is asked for.
 
-
-def corresponding_layer(entry_a: "ModelEntry | str", layer_name: str,
-                        entry_b: "ModelEntry | str") -> str:
-    """The layer of ``entry_b`` that matches ``layer_name`` of ``entry_a``.
-
-    The same name when ``entry_b`` has it; otherwise the layer at the same relative
-    depth (position among the tappable layers, first = 0, last = 1).
+    ``reference`` is the tappable layers of the model ``name`` was chosen on (in the app,
+    Model 1). Another network (other layer names, or the same names in another number)
+    gets its layer at the same relative depth (first = 0, last = 1): names such as
+    "block13" mean different depths in different networks. The same network, or a
+    ``name`` that ``reference`` lacks but ``layers`` has, gets ``name``. A ``name`` of
+    neither gets the layer at ``DEFAULT_DEPTH``. None: ``layers`` is empty.
     """
-    a, b = _entry(entry_a), _entry(entry_b)
-    names_a, names_b = [l.name for l in a.layers], [l.name for l in b.layers]
-    if layer_name not in names_a:
-        a.layer(layer_name)  # raises the helpful KeyError
-    if layer_name in names_b:
-        return layer_name
-    if not names_b:
-        raise KeyError(f"{b.name} declares no tappable layers")
-    depth = names_a.index(layer_name) / max(len(names_a) - 1, 1)
-    return _at_depth(b.layers, depth).name
+    names = [l.name for l in layers]
+    if not names:
+        return None
+    ref = [l.name for l in reference]
+    if name in ref and ref != names:
+        return _at_depth(layers, ref.index(name) / max(len(ref) - 1, 1)).name
+    if name in names:
+        return name
+    return _at_depth(layers, DEFAULT_DEPTH).name
 
 
 def _user_name(path: Path) -> str:

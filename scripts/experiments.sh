@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The thesis' quantitative experiments (7.3) with the bundled standard and robust models:
+# The thesis' quantitative robustness experiments with the bundled standard and robust models:
 # runs both, copies the plots to docs/img/ and rewrites the tables in docs/experiments.md.
 #   bash scripts/experiments.sh [OUT_DIR]        (default out/experiments)
 # MODELS, WORKERS and BACKEND may be set in the environment.

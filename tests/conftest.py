@@ -1,11 +1,10 @@
 """Shared fixtures: a real ShowBase rendering offscreen through EGL (no display needed)."""
-# torch and torchvision must be imported before anything creates Panda3D's EGL context:
-# importing torchvision after Panda3D's EGL context exists segfaults the process, and
-# some tests open Panda3D windows before the nets/ tests import torchvision.
-import torch  # noqa: F401
-import torchvision  # noqa: F401
+# Some tests open Panda3D windows before the nets/ tests import torchvision.
+from game.core.torch_first import import_torch_first
 
-import pytest
+import_torch_first()
+
+import pytest  # noqa: E402
 from panda3d.core import loadPrcFileData, unloadPrcFile
 
 PRC = """

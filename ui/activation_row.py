@@ -1,6 +1,6 @@
 """One model's row in the neuron activation view: maps on top, feature visualisations below.
 
-The row is framed in the slot colour and labelled in its top-left corner (thesis 5.3).
+The row is framed in the slot colour and labelled in its top-left corner.
 It is built once for a number of maps and a map size and then only refreshed: map
 textures get new pixels, texts change only when they differ, and a feature
 visualisation is looked up again only when its (model, checkpoint, layer, channel)

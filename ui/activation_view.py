@@ -1,4 +1,4 @@
-"""The neuron activation view (thesis 5.3): chosen channels of one layer, per model.
+"""The neuron activation view: chosen channels of one layer, per model.
 
 On top, the shared controls: the layer and neuron-group menus (discrete ``layer`` and
 ``neuron_group``), ``# of Neurons``, ``Act. Normalization``, ``Show Activations`` and
@@ -92,7 +92,13 @@ class ActivationView:
         self._channels: dict[str, tuple[int, ...]] = {}
         self._waiting = Text(self.rows_root, "waiting for the first frame...",
                              (PAD, -theme.px(18)), fg=theme.TEXT_DIM)
-        self._unsubscribe = params.subscribe(self._on_param)
+        self._unwatch = [
+            params.watch("layer", lambda _name, value: self.layer_menu.select(value)),
+            params.watch("neuron_group", lambda _name, value: self.group_menu.select(value)),
+            params.watch("act_normalization", lambda _name, _value: self._show_divisor()),
+            params.watch(VIEW_PARAMS, lambda _name, _value: self._redraw()),
+            params.watch(FEATVIS_PARAMS, lambda _name, _value: self.refresh_featvis()),
+        ]
 
     # -- controls --------------------------------------------------------------------
     def _build_controls(self, layer_names) -> None:
@@ -142,6 +148,10 @@ class ActivationView:
         """Show ``result`` (cheap: call it for every inferred frame)."""
         self._result = result
         self._redraw()
+
+    def shown_channels(self, slot: str) -> tuple[int, ...]:
+        """The channels shown for ``slot`` now (none before its first result)."""
+        return tuple(int(c) for c in self._channels.get(slot, ()))
 
     def refresh_featvis(self) -> None:
         """A feature visualisation became available: look them up again."""
@@ -196,23 +206,9 @@ class ActivationView:
             self.rows.append(row)
             z -= row.height + ROW_GAP
 
-    # -- parameters -> view ----------------------------------------------------------
-    def _on_param(self, name: str, value) -> None:
-        if name in self.sliders:
-            self.sliders[name].show(value)
-        if name == "layer":
-            self.layer_menu.select(value)
-        elif name == "neuron_group":
-            self.group_menu.select(value)
-        if name == "act_normalization":
-            self._show_divisor()
-        if name in VIEW_PARAMS:
-            self._redraw()
-        elif name in FEATVIS_PARAMS:
-            self.refresh_featvis()
-
     def destroy(self) -> None:
-        self._unsubscribe()
+        for unwatch in self._unwatch:
+            unwatch()
         for row in self.rows:
             row.destroy()
         for s in self.sliders.values():

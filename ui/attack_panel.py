@@ -1,4 +1,4 @@
-"""The "Adversarial Attack" controls (thesis 5.2.2, FEATURES F1.9).
+"""The "Adversarial Attack" controls.
 
 A collapsible group: attacked model and norm menus, the epsilon slider (its label
 names the unit), the target (type a class name or index to search, pick a match; the
@@ -16,8 +16,9 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectButton, DirectCheckButton, DirectEntry
 from panda3d.core import TextNode
 
-from game.core.attack_image import eps_label, parse_target
+from game.core.attack_image import eps_label
 from game.core.params import BY_NAME, ParamError, ParamState
+from game.core.parsers import parse_target
 from ui import theme
 from ui.draw import Text, ellipsize
 from ui.menus import Entry, TitledMenu
@@ -31,7 +32,6 @@ MATCH_H = theme.px(20)      # one row of search matches
 MATCH_ROWS, MATCH_COLS = 2, 2
 GAP = theme.px(4)
 STATUS_H = theme.px(18)     # one line of status under the buttons
-SLIDERS = ("attack_eps", "attack_alpha", "original_alpha")
 NORM_ENTRIES = (Entry("l2", "L2"), Entry("linf", "Linf"))
 HINT = "type a class name or an index"
 
@@ -75,7 +75,8 @@ class AttackPanel:
         self._show_norm(params["attack_norm"])
         self._show_target(params["attack_target"])
         self._update_header()
-        self._unsubscribe = params.subscribe(self._on_param)
+        self._unsubscribe = params.watch(("attack_model", "attack_norm", "attack_target"),
+                                         self._on_param)
 
     # -- building ----------------------------------------------------------------------
     def _build_menus(self, models) -> float:
@@ -261,9 +262,7 @@ class AttackPanel:
 
     # -- model -> view -------------------------------------------------------------------
     def _on_param(self, name: str, value) -> None:
-        if name in self.sliders:
-            self.sliders[name].show(value)
-        elif name == "attack_model":
+        if name == "attack_model":
             self.model_menu.select(value)
         elif name == "attack_norm":
             self.norm_menu.select(value)

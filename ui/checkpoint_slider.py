@@ -1,6 +1,6 @@
 """The checkpoint slider of a model slot: it sets the parameter only on release.
 
-Loading a checkpoint takes seconds (thesis 5.3: "the iteration slider loads the
+Loading a checkpoint takes seconds (thesis: "the iteration slider loads the
 respective checkpoint only upon releasing the mouse"), so dragging only moves the
 thumb and the read-out; releasing the thumb (or a click on the trough) snaps to the
 nearest checkpoint and sets ``<slot>_checkpoint``. The slider runs over the *index* of

@@ -1,4 +1,4 @@
-"""The weight-editing panel (thesis 5.4, Figure 5.18): how the Edited Model is made.
+"""The weight-editing panel: how the Edited Model is made.
 
 A header with the mode (Mix / Prune, parameter ``edit_mode``), Reset and close; a
 hint and a message line; then one row per block of Model 1, in two columns:
@@ -9,13 +9,15 @@ hint and a message line; then one row per block of Model 1, in two columns:
   yellow, the pruned ends grey.
 
 Everything goes through the ParamState: a slider's release writes the whole
-``edit_weights`` string (``nets.editing.settings`` format; settings of blocks this
-panel does not show are kept), Reset clears the current mode's settings. The panel
-reads the string back on every change, so it always shows the truth.
+``edit_weights`` string (settings of blocks this panel does not show are kept), Reset
+clears the current mode's settings. The panel reads the string back on every change,
+so it always shows the truth. How the string is read and written comes from the tool
+(``EditFormat``).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from direct.gui import DirectGuiGlobals as DGG
@@ -23,7 +25,6 @@ from direct.gui.DirectGui import DirectFrame
 from panda3d.core import TextNode
 
 from game.core.params import ParamError, ParamState
-from nets.editing.settings import FULL, EditError, EditSettings, format_edits, parse_edits
 from ui import theme
 from ui.draw import Text, card, displayable, ellipsize
 from ui.overlay_panel import OverlayPanel
@@ -45,6 +46,17 @@ HINTS = {
 }
 
 
+@dataclass(frozen=True)
+class EditFormat:
+    """The ``edit_weights`` string for the panel: ``read(text)`` gives the settings (a
+    malformed string reads as no edits), ``write(settings, blocks)`` the canonical string;
+    ``full`` is the unpruned range. Settings have ``mix`` (block -> alpha) and ``prune``
+    (block -> range) mappings and ``with_mix``, ``with_prune`` and ``cleared(mode)``."""
+    read: Callable[[str], object]
+    write: Callable[[object, Sequence[str]], str]
+    full: tuple[float, float]
+
+
 def _fmt(v: float) -> str:
     return f"{v:.2f}"
 
@@ -53,8 +65,9 @@ class _Row:
     """``name  [track]  read-out`` for one block."""
 
     def __init__(self, parent, mode: str, block: str, values: tuple, w: float, h: float,
-                 on_commit: Callable[[str, tuple], None]):
+                 on_commit: Callable[[str, tuple], None], full: tuple[float, float]):
         self.block, self.mode = block, mode
+        self.default = (0.0,) if mode == "mix" else full
         self.root = parent.attachNewNode(f"edit-row-{block}")
         base = -h / 2 - theme.TEXT_SCALE * 0.35
         scale = fit_scale(block, theme.TEXT_SCALE, NAME_W - theme.px(6))
@@ -66,7 +79,7 @@ class _Row:
         self.slider = RangeSlider(
             self.root, track_w, values, lambda v: on_commit(block, v),
             pos=(NAME_W + theme.THUMB_W / 2, 0), h=h,
-            default=(0.0,) if mix else FULL,
+            default=self.default,
             colours=(theme.MODEL2, theme.MODEL1) if mix else (theme.TROUGH, theme.EDITED, theme.TROUGH),
             on_change=self._show_readout, name=block)
         self._show_readout(self.slider.values)
@@ -76,7 +89,7 @@ class _Row:
         self._show_readout(self.slider.values)
 
     def _show_readout(self, values) -> None:
-        default = values == ((0.0,) if self.mode == "mix" else FULL)
+        default = values == self.default
         self.readout.set(" - ".join(_fmt(v) for v in values))
         self.readout.set_fg(theme.TEXT_DIM if default else theme.CHANGED)
 
@@ -89,9 +102,10 @@ class EditPanel(OverlayPanel):
     """``w`` x ``h`` with its top-left corner at ``pos`` (x, z) in ``parent``; hidden
     until :meth:`show`. ``blocks``: the block names of Model 1, in network order."""
 
-    def __init__(self, parent, params: ParamState, w: float, h: float, pos=(0.0, 0.0),
-                 blocks: Sequence[str] = (), on_close: Callable[[], None] | None = None):
-        self.params, self.w, self.h = params, w, h
+    def __init__(self, parent, params: ParamState, edits: EditFormat, w: float, h: float,
+                 pos=(0.0, 0.0), blocks: Sequence[str] = (),
+                 on_close: Callable[[], None] | None = None):
+        self.params, self.edits, self.w, self.h = params, edits, w, h
         self.on_close = on_close
         # Opaque and mouse-tight: the controls it covers cannot be clicked through it.
         self.frame = DirectFrame(parent=parent, frameSize=(0, w, -h, 0),
@@ -106,7 +120,7 @@ class EditPanel(OverlayPanel):
         self.blocks: list[str] = list(blocks)
         self._signature = None
         self._refresh()
-        self._unsubscribe = params.subscribe(self._on_param)
+        self._unsubscribe = params.watch(("edit_mode", "edit_weights"), self._on_param)
         self.hide()
 
     # -- building --------------------------------------------------------------------
@@ -159,7 +173,7 @@ class EditPanel(OverlayPanel):
         for i, block in enumerate(self.blocks):
             col, r = divmod(i, per_col)
             row = _Row(self.rows_root, mode, block, self._values(mode, block), col_w, row_h,
-                       self._commit)
+                       self._commit, self.edits.full)
             row.root.setPos(col * (col_w + COL_GAP), 0, -r * row_h)
             self.rows[block] = row
 
@@ -168,16 +182,13 @@ class EditPanel(OverlayPanel):
     def mode(self) -> str:
         return self.params["edit_mode"]
 
-    def settings(self) -> EditSettings:
+    def settings(self):
         """The current ``edit_weights``, read leniently (unknown blocks kept)."""
-        try:
-            return parse_edits(self.params["edit_weights"])
-        except EditError:
-            return EditSettings()
+        return self.edits.read(self.params["edit_weights"])
 
     def _values(self, mode: str, block: str) -> tuple:
         s = self.settings()
-        return (s.mix.get(block, 0.0),) if mode == "mix" else s.prune.get(block, FULL)
+        return (s.mix.get(block, 0.0),) if mode == "mix" else s.prune.get(block, self.edits.full)
 
     def _refresh(self) -> None:
         mode = self.mode
@@ -203,9 +214,8 @@ class EditPanel(OverlayPanel):
         self.message.set(text if len(text) < 200 else text[:199] + "\u2026")
         self.message.set_fg(theme.ERROR if error else theme.TEXT_DIM)
 
-    def _on_param(self, name: str, _value) -> None:
-        if name in ("edit_mode", "edit_weights"):
-            self._refresh()  # read the parameters now: a refused value was already undone
+    def _on_param(self, _name: str, _value) -> None:
+        self._refresh()  # read the parameters now: a refused value was already undone
 
     # -- view -> parameters ----------------------------------------------------------
     def set_mode(self, mode: str) -> None:
@@ -220,9 +230,9 @@ class EditPanel(OverlayPanel):
         """Clear the current mode's settings (the other mode's stay)."""
         self._write(self.settings().cleared(self.mode))
 
-    def _write(self, s: EditSettings) -> None:
+    def _write(self, s) -> None:
         try:
-            self.params.set("edit_weights", format_edits(s, self.blocks))
+            self.params.set("edit_weights", self.edits.write(s, self.blocks))
         except ParamError as exc:  # never crash the UI
             self.set_message(str(exc), error=True)
         self._refresh()  # a refused string: show what the parameter holds

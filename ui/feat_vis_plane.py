@@ -58,7 +58,7 @@ class FeatVisRow:
         self._w = w
         self.set_status("")
         self._show(params["feat_vis"])
-        self._unsubscribe = params.subscribe(self._on_param)
+        self._unsubscribe = params.watch("feat_vis", self._on_param)
 
     def set_status(self, text: str, error: bool = False) -> None:
         self.status.set(text)
@@ -91,9 +91,8 @@ class FeatVisRow:
         self._show(self.params["feat_vis"])  # e.g. checked with an empty entry: still off
 
     # -- model -> view -----------------------------------------------------------------
-    def _on_param(self, name: str, value) -> None:
-        if name == "feat_vis":
-            self._show(value)
+    def _on_param(self, _name: str, value) -> None:
+        self._show(value)
 
     def _show(self, value: str) -> None:
         """Reflect ``value`` without calling back; "" keeps the entry's text for next time."""

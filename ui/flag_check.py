@@ -1,6 +1,6 @@
 """A checkbox bound to one on/off parameter, drawn in a given colour.
 
-The model slots' checkboxes carry the slot colour (thesis 5.3: "the checkboxes share
+The model slots' checkboxes carry the slot colour (thesis: "the checkboxes share
 the common color encoding"), so the box is drawn here rather than by
 DirectCheckButton: a border in the colour when off, filled with a tick when on.
 Clicking the box or its label toggles the parameter; the look follows the parameter.
@@ -43,7 +43,7 @@ class FlagCheck:
                           (BORDER, z - BORDER), "box-hole")
         self._tick = self._make_tick(z)
         self.show(params[name])
-        self._unsubscribe = params.subscribe(self._on_param)
+        self._unsubscribe = params.watch(name, self._on_param)
 
     def _make_tick(self, z: float):
         segs = LineSegs("tick")
@@ -70,9 +70,8 @@ class FlagCheck:
             self._hole.show()
             self._tick.hide()
 
-    def _on_param(self, name: str, value) -> None:
-        if name == self.name:
-            self.show(value)
+    def _on_param(self, _name: str, value) -> None:
+        self.show(value)
 
     def destroy(self) -> None:
         self._unsubscribe()

@@ -1,6 +1,6 @@
 """Activation maps as colours, and which channels to show (pure numpy, tested exactly).
 
-The thesis (section 5.3) maps positive activations to red and negative ones to blue.
+The thesis maps positive activations to red and negative ones to blue.
 Here zero is black, so a map is bright only where the neuron responds; the divisor
 maps the values of interest to [-1, 1]:
 

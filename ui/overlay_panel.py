@@ -1,4 +1,4 @@
-"""What the panels that open over the scene sliders (Edit…, Sweep…) share."""
+"""The panels that open over the scene sliders (Edit…, Sweep…) and their place."""
 from __future__ import annotations
 
 from typing import Callable
@@ -24,6 +24,34 @@ class OverlayPanel:
         self.hide()
         if self.on_close:
             self.on_close()
+
+
+class SliderCover:
+    """The place over the scene sliders (``host``, the scene panel's frame): a panel opened
+    there hides the sliders and any other panel open there; one panel at a time."""
+
+    def __init__(self, host):
+        self.host = host
+        self.panel: OverlayPanel | None = None  # the last one opened
+
+    def frame(self):
+        """(parent, w, h, (x, z)) of a panel that covers the sliders exactly."""
+        x0, x1, z0, z1 = self.host["frameSize"]
+        return self.host.getParent(), x1 - x0, z1 - z0, (self.host.getX(), self.host.getZ())
+
+    def open(self, panel: OverlayPanel) -> None:
+        if self.panel is not None and self.panel is not panel and self.panel.is_open:
+            self.panel.hide()
+        self.panel = panel
+        self.host.hide()
+        panel.show()
+
+    def closed(self, panel: OverlayPanel) -> None:
+        """``panel`` closed (or is going away): the sliders come back unless another
+        panel covers them."""
+        if self.panel is panel or self.panel is None or not self.panel.is_open:
+            self.panel = None
+            self.host.show()
 
 
 class PanelOwner:

@@ -1,7 +1,7 @@
 """One model's part of the prediction view: header, class picture, top-k bars.
 
 The header (in the model colour) collapses the block. The picture shows the class
-visualisation of the top class, or of the row under the mouse (thesis 5.5: "hovering
+visualisation of the top class, or of the row under the mouse (thesis: "hovering
 over a different top 5 class than the first one replaces the example image"). It is
 a generated image, not a photo, and its caption says so.
 """

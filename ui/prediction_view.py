@@ -1,4 +1,4 @@
-"""The prediction view (thesis 5.5): the top-k classes of every enabled model.
+"""The prediction view: the top-k classes of every enabled model.
 
 A ``Show Predictions`` checkbox (param ``show_predictions``) on top, then one
 :class:`PredictionBlock` per output whose ``top`` is not None. Bars are normalised by

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
-from game.core.params import GROUPS, ParamState
+from game.core.params import SCENE_GROUPS, ParamState
 from ui import theme
-from ui.feat_vis import ROW_H as FEAT_VIS_H, FeatVisRow
+from ui.feat_vis_plane import ROW_H as FEAT_VIS_H, FeatVisRow
 from ui.param_groups import SliderColumns
 from ui.scene_controls import SceneControls
 from ui.slider import ParamSlider
 
 CONTROLS_H = theme.px(250)  # height of the menus + GLSL block when it sits above the sliders
-BAR_W = theme.px(34)        # room beside each slider for its sensitivity bar (issue 8)
+BAR_W = theme.px(34)        # room beside each slider for its sensitivity bar
 
 
 class ScenePanel:
@@ -46,12 +46,12 @@ class ScenePanel:
         # Feat. Vis. sits at the bottom of the side area (or under the controls above).
         fv_z = -theme.VIEW_SIZE + FEAT_VIS_H if side is not None else -CONTROLS_H
         self.feat_vis = FeatVisRow(host, params, side_w, (0, fv_z))
-        self.columns = SliderColumns(self.root, params, GROUPS, width, bar_w=BAR_W)
+        self.columns = SliderColumns(self.root, params, SCENE_GROUPS, width, bar_w=BAR_W)
         if side is None:
             self.columns.root.setZ(-CONTROLS_H - FEAT_VIS_H - theme.PAD)
         self.sliders: dict[str, ParamSlider] = {
             name: row for g in self.columns.groups.values() for name, row in g.sliders.items()}
-        self._unsubscribe = params.subscribe(self._on_param)
+        self._unsubscribe = params.watch(("object", "background"), self._on_param)
 
     # -- public ----------------------------------------------------------------------
     def set_morph_label(self, text: str) -> None:
@@ -78,12 +78,8 @@ class ScenePanel:
 
     # -- model -> view ---------------------------------------------------------------
     def _on_param(self, name: str, value) -> None:
-        if name in self.sliders:
-            self.sliders[name].show(value)
-        elif name == "object":
-            self.controls.object_menu.select(value)
-        elif name == "background":
-            self.controls.background_menu.select(value)
+        menu = self.controls.object_menu if name == "object" else self.controls.background_menu
+        menu.select(value)
 
     def destroy(self) -> None:
         self._unsubscribe()

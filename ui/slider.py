@@ -1,11 +1,12 @@
 """One labelled slider bound to one parameter of the ParamState.
 
-Moving the slider calls ``params.set``; a change from elsewhere moves the slider via
-:meth:`ParamSlider.show` without setting anything back. DirectSlider fires its command
-on construction and one task step after ``slider['value']`` is assigned, so the command
-only sets the parameter when the slider's value differs from the model's: an echo of
-the model's own value is recognised and dropped. Right-click the slider, or click the
-value read-out, to reset the parameter to its default.
+The slider watches its parameter: a change from elsewhere moves it (:meth:`ParamSlider.show`).
+Moving the slider sets the parameter with the slider's own listener blocked, so it does
+not hear its change back. DirectSlider reports every assignment of ``slider['value']``
+(on construction too) one task step later, as if the thumb had been moved; the slider
+remembers the exact position at which it last agreed with the model and ignores reports
+of that position. Right-click the slider, or click the value read-out, to reset the
+parameter to its default.
 """
 from __future__ import annotations
 
@@ -58,31 +59,33 @@ class ParamSlider:
             frameSize=(0, theme.VALUE_W + theme.px(2), -h / 2, h / 2),
             pos=(w - theme.VALUE_W - theme.px(2), 0, mid), pressEffect=0)
         self._colour_value(value)
+        self._agreed = self.slider.guiItem.getValue()  # the thumb's position for ``value``
+        self._unwatch = params.watch(param.name, self._on_model)
 
     # -- model -> view -------------------------------------------------------------
     def show(self, value: float) -> None:
         """Move the slider to ``value`` without setting the parameter again."""
         self.value_button["text"] = format_value(self.param, value)
         self._colour_value(value)
-        if not self._same(self.slider["value"], value):
-            self.slider["value"] = value
+        self.slider["value"] = value
+        self._agreed = self.slider.guiItem.getValue()
+
+    def _on_model(self, _name: str, value: float) -> None:
+        self.show(value)
 
     # -- view -> model -------------------------------------------------------------
     def _on_slider(self) -> None:
-        slider = getattr(self, "slider", None)
-        if slider is None:  # fired while DirectSlider is still being constructed
-            return
-        raw = float(slider["value"])
-        value = self._snap(raw)
-        if self.param.integer and abs(value - raw) > 1e-6:
-            slider["value"] = value  # the thumb jumps to the whole number
-        if self._same(value, self._params[self.param.name]):
-            return  # our own echo, or a move too small to matter
+        position = self.slider.guiItem.getValue()
+        if position == self._agreed:
+            return  # where the model put it: a report of our own assignment, not a move
         try:
-            self._params.set(self.param.name, value)
+            with self._params.blocking(self._on_model):
+                self._params.set(self.param.name, self._snap(position))
         except ParamError as exc:  # cannot happen for in-range values; never crash the UI
             self.value_button["text"] = "!"
             print(f"[ui] {exc}")
+            return
+        self.show(self._params[self.param.name])  # an integer's thumb jumps to the whole number
 
     def reset(self) -> None:
         self._params.set(self.param.name, self.param.default)
@@ -92,15 +95,12 @@ class ParamSlider:
         v = min(max(v, self.param.min), self.param.max)
         return float(round(v)) if self.param.integer else round(v, 4)
 
-    def _same(self, a: float, b: float) -> bool:
-        # The slider stores a 32-bit float: compare within a tiny fraction of the range.
-        return abs(float(a) - float(b)) <= 1e-5 * (self.param.max - self.param.min)
-
     def _colour_value(self, value: float) -> None:
-        changed = not self._same(value, self.param.default)
+        changed = value != self.param.default
         self.value_button["text_fg"] = theme.CHANGED if changed else theme.TEXT_DIM
 
     def destroy(self) -> None:
+        self._unwatch()
         self.slider.destroy()
         self.value_button.destroy()
         self.label.destroy()

@@ -1,4 +1,4 @@
-"""The model slots at the top of the Models column: which networks are compared.
+"""The view of the model slots at the top of the Models column: which networks are compared.
 
 Model 1 (dark blue) and Model 2 (light blue) each have an on/off checkbox, a menu of
 the trained variants (discrete ``model1`` / ``model2``) and a checkpoint slider
@@ -54,6 +54,7 @@ class _Slot:
         self.check = FlagCheck(self.root, params, ENABLED[slot], SLOT_TITLES[slot], (x, 0),
                                colour=colour, w=CHECK_W)
         self.menu = self.slider = None
+        self._unwatch = lambda: None
         z = -HEADER_H
         if slot in TRAINED:
             menu_x = x + CHECK_W + theme.px(4)
@@ -62,6 +63,7 @@ class _Slot:
                                    (menu_x + theme.px(4), base), w - menu_x - theme.px(4))
             self.slider = CheckpointSlider(self.root, params, f"{slot}_checkpoint",
                                            w - x - theme.px(24), (x + theme.px(24), z))
+            self._unwatch = params.watch((slot, self.slider.name), self._on_param)
             z -= CHECKPOINT_H
             status_x, status_z = x + theme.px(24), z - STATUS_H * 0.72
             self.height = -z + STATUS_H
@@ -88,11 +90,11 @@ class _Slot:
         keep = int(self.params[ckpt]) in self.checkpoints.get(name, [])
         self.params.update([(self.slot, name)] + ([] if keep else [(ckpt, 0)]))
 
-    def on_param(self, name: str, value) -> None:
+    def _on_param(self, name: str, value) -> None:
         if name == self.slot:
             self.menu.select(value)
             self.slider.set_stops(self.checkpoints.get(value, []))
-        elif self.slider is not None and name == self.slider.name:
+        else:
             self.slider.show(value)
 
     def add_button(self, text: str, command, w: float = theme.px(52)):
@@ -111,6 +113,7 @@ class _Slot:
         self.status.set_fg(theme.ERROR if error else theme.TEXT_DIM)
 
     def destroy(self) -> None:
+        self._unwatch()
         self.check.destroy()
         for b in self.buttons:
             b.destroy()
@@ -120,7 +123,7 @@ class _Slot:
         self.root.removeNode()
 
 
-class ModelSlots:
+class ModelSlotsView:
     """The three slots stacked in a ``w``-wide area, top-left corner at ``pos`` (x, z)."""
 
     def __init__(self, parent, params: ParamState, w: float, pos=(0.0, 0.0),
@@ -135,7 +138,6 @@ class ModelSlots:
             z -= self.slots[slot].height + SLOT_GAP
         self.height = -z - SLOT_GAP
         self.set_choices(choices)
-        self._unsubscribe = params.subscribe(self._on_param)
 
     def set_choices(self, choices: Sequence) -> None:
         """The trained variants the menus offer (call again when availability changes)."""
@@ -156,13 +158,7 @@ class ModelSlots:
             self.slots[slot].buttons.remove(b)
             b.destroy()
 
-    def _on_param(self, name: str, value) -> None:
-        for slot in self.slots.values():
-            if slot.menu is not None:
-                slot.on_param(name, value)
-
     def destroy(self) -> None:
-        self._unsubscribe()
         for slot in self.slots.values():
             slot.destroy()
         self.root.removeNode()

@@ -1,4 +1,4 @@
-"""The sweep panel (issue 8): one or two parameters over a grid, the models' answers as pictures.
+"""The sweep panel: one or two parameters over a grid, the models' answers as pictures.
 
 Left, the controls (all DirectGUI widgets, so the gamepad focus ring reaches them):
 
@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 import numpy as np
 from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectEntry, DirectFrame
-from panda3d.core import SamplerState, TextNode
+from panda3d.core import SamplerState
 
 from game.core.params import BY_NAME
 from ui import theme

@@ -29,14 +29,14 @@ from game.core.params import ParamState
 from game.render.pipeline import Frame
 from game.core.results import InferenceResult, SlotOutput
 from nets.forward import forward
-from nets.infer import topk
-from nets.labels import label
+from nets.predict import topk
+from nets.labels import class_names
+from nets.registry import corresponding_layer
 
 log = logging.getLogger(__name__)
 
 CHAIN = "perturber-inference"
 WORKER_TASK = "perturber-inference-worker"
-VIEW_PARAMS = ("layer", "show_activations", "show_predictions")
 TOP_K = 5
 
 # (model key, layer) -> {group: channels best first}; see game/tools/featvis/groups.py
@@ -53,19 +53,8 @@ class Job:
     key: tuple                # equal keys give equal results
 
 
-def layer_for(model: LoadedModel, wanted: str, reference: LoadedModel | None) -> str | None:
-    """``wanted`` names a layer of the reference (first) model. The same network type
-    uses that layer; another type uses its layer at the same relative depth (names
-    like "block13" mean different depths in different networks). None: no layers."""
-    names = [layer.name for layer in getattr(model.model, "layers", ())]
-    if not names:
-        return None
-    ref = [layer.name for layer in getattr(reference.model, "layers", ())] if reference else []
-    if wanted in ref and ref != names and len(ref) > 1:
-        return names[round(ref.index(wanted) * (len(names) - 1) / (len(ref) - 1))]
-    if wanted in names:
-        return wanted
-    return names[len(names) * 2 // 3]
+def _layers(loaded: LoadedModel) -> tuple:
+    return tuple(getattr(loaded.model, "layers", ()))
 
 
 def most_active(acts: np.ndarray, k: int = 8) -> tuple[int, ...]:
@@ -93,7 +82,7 @@ def run_job(job: Job, groups: GroupLookup | None = None) -> InferenceResult:
             chosen["most_active"] = most_active(acts)
         top = None
         if out.logits is not None:
-            top = topk(out.logits, TOP_K, getattr(loaded.model, "label", label))[0]
+            top = topk(out.logits, TOP_K, class_names(loaded.model).label)[0]
         outputs.append(SlotOutput(
             slot=loaded.slot, model=loaded.name, title=loaded.title, layer=layer or "",
             activations=acts, layer_std=std or 0.0, top=top, groups=chosen,
@@ -128,7 +117,7 @@ class InferenceEngine:
         # the rendered frame by the attacked image). A filter with a ``version``
         # attribute re-infers when it changes; any other calls ``invalidate()``.
         self.input_filters: list[Callable[[Frame], Frame]] = []
-        self._unsubscribe = params.subscribe(self._changed)
+        self._unsubscribe = params.watch("inference_mode", self._changed)
         self._set_mode(params["inference_mode"])
 
     @property
@@ -185,8 +174,8 @@ class InferenceEngine:
         acts = self.params.flag("show_activations")
         preds = self.params.flag("show_predictions")
         wanted = self.params["layer"]
-        reference = models[0] if models else None
-        layers = tuple(layer_for(m, wanted, reference) for m in models)
+        reference = _layers(models[0]) if models else ()
+        layers = tuple(corresponding_layer(wanted, _layers(m), reference) for m in models)
         filters = tuple(getattr(f, "version", 0) for f in self.input_filters)
         key = (frame.serial, filters, self.slots.version, layers, acts, preds)
         return Job(frame, models, layers, acts, preds, key)
@@ -207,11 +196,10 @@ class InferenceEngine:
         self.result = result
         self.on_result(result)
 
-    def _changed(self, name: str, value) -> None:
-        if name == "inference_mode":
-            self._set_mode(value)
-            self._last_key = None
-            self.submit()
+    def _changed(self, _name: str, mode) -> None:
+        self._set_mode(mode)
+        self._last_key = None
+        self.submit()
 
     def _set_mode(self, mode: str) -> None:
         worker = mode == "worker"

@@ -14,6 +14,8 @@ import ctypes.util
 import sys
 import time
 
+from game.core.stages import Stage
+
 M_ARENA_MAX = -8  # mallopt parameter (glibc malloc.h)
 _LIBC = None
 
@@ -57,7 +59,7 @@ class Trimmer:
         self.task_mgr, self.period = task_mgr, period
         self.trims, self.last_s = 0, 0.0
         if _libc():
-            task_mgr.doMethodLater(period, self._task, self.TASK)
+            task_mgr.doMethodLater(period, self._task, self.TASK, sort=Stage.TRIM)
 
     def _task(self, task):
         took = trim()

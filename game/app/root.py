@@ -3,23 +3,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Callable
 
 from game.core.params import ParamState
+from game.core.signals import Signal
+from game.core.stages import Stage
 from game.render.prc import configure
 
 log = logging.getLogger(__name__)
 
-# Task order around Panda's igLoop (sort 50): arm the buffers, render, read back and
-# (sync mode) infer, then collect worker results and re-infer after model/view changes.
-SORT_ARM = 45
-SORT_CAPTURE = 55
-SORT_INFER = 56
-
-# Tools built on the models (attacks, weight editing, feature visualisation...), by the
-# name the app keeps them under: each module has ``attach(app) -> tool`` (the tool has
-# ``destroy()``), called in this order after the views exist.
-TOOL_MODULES: dict[str, str] = {
+# The app's tools, by the name the app keeps them under (``app.tools``), attached in this
+# order once the views exist: each module has ``attach(ctx) -> tool`` with the app's
+# ``game.tools.context.ToolContext`` (the tool has ``destroy()``).
+TOOLS: dict[str, str] = {
     "attack": "game.tools.attack.tool",
     "featvis": "game.tools.featvis.tool",
     "editing": "game.tools.editing.tool",
@@ -28,6 +23,10 @@ TOOL_MODULES: dict[str, str] = {
     "sensitivity": "game.tools.sensitivity.tool",  # bars beside the scene sliders
     "sweep": "game.tools.sweep.tool",  # the sweep panel
 }
+# Kiosk mode locks the whole app down (the window, its dialogs, every task guarded), so
+# it attaches to the app itself, on request, after the command line's scene options:
+# ``PerturberApp.attach_kiosk``.
+KIOSK = "game.app.input.kiosk"
 
 
 class PerturberApp:
@@ -42,6 +41,7 @@ class PerturberApp:
 
         memory.limit_arenas()  # before the background threads exist (see game.app.memory)
 
+        from game.app.actions import Actions
         from game.render.controller import SceneController
         from game.render.pipeline import FramePipeline
 
@@ -56,21 +56,24 @@ class PerturberApp:
             self.virtual_mouse = attach_virtual_mouse(self.base)
         self.pipeline = FramePipeline(self.base.win, self.params)
         self.messages: list[str] = []
-        # Named user actions (e.g. "attack.step"): buttons, gamepad, keyboard and the
-        # replayer all call ``do(name)``; listeners (the recorder) hear each one.
-        self.actions: dict[str, Callable[[], object]] = {}
-        self.action_listeners: list[Callable[[str], None]] = []
+        self.actions = Actions(on_unknown=self.show_error)
+        self.results = Signal()       # fn(result) for every inference result, views first
+        self.scene_clicks = Signal()  # fn() on a click (no drag) in the scene view
+        # The views first: everything built after them may report to them at once.
+        self._build_ui()
         self.controller = SceneController(self.params, self.pipeline,
                                           on_error=self.show_error, on_object=self._object_loaded)
         self._build_models()
-        self._build_ui()
-        self._object_loaded(self.pipeline.scene.pair)
+        self._build_model_views()
+        self._unwatch_mode = self.params.watch("inference_mode",
+                                               lambda _name, mode: self._show_mode(mode))
         self._show_mode(self.params["inference_mode"])
         self.tools = self._build_tools()
-        self.base.taskMgr.add(self._arm_task, "perturber-arm", sort=SORT_ARM)
-        self.base.taskMgr.add(self._capture_task, "perturber-capture", sort=SORT_CAPTURE)
-        self.base.taskMgr.add(self._infer_task, "perturber-infer", sort=SORT_INFER)
-        self.trimmer = memory.Trimmer(self.base.taskMgr)  # freed torch memory back to the OS
+        tasks = self.base.taskMgr
+        tasks.add(self._render_or_arm_task, "perturber-render-or-arm", sort=Stage.ARM)
+        tasks.add(self._capture_task, "perturber-capture", sort=Stage.CAPTURE)
+        tasks.add(self._infer_task, "perturber-infer", sort=Stage.INFER)
+        self.trimmer = memory.Trimmer(tasks)  # freed torch memory back to the OS
         self.base.accept("window-event", self._window_event)
 
     # -- models ----------------------------------------------------------------------
@@ -96,8 +99,7 @@ class PerturberApp:
 
         from game.tools.featvis.service import FeatureVisService
 
-        self.slots = ModelSlots(self.params, on_error=self.show_error,
-                                on_change=lambda slot: self._slot_changed(slot))
+        self.slots = ModelSlots(self.params, on_error=self.show_error)
         self.featvis = FeatureVisService(self.slots, naive=lambda: self.params.flag("naive_param"))
         # Groups arrive on a background thread: the next frame re-infers with them.
         self.groups = GroupSource(on_ready=lambda: self.engine.invalidate(),
@@ -109,13 +111,10 @@ class PerturberApp:
         # the scene view is never newer than the activations beside it.
         self.shown_texture = numpy_to_texture(np.zeros((224, 224, 3), np.uint8), "shown-frame")
         self.shown_serial = 0
-        self.params.subscribe(lambda name, value: self._show_mode(value)
-                              if name == "inference_mode" else None)
 
     def _show_mode(self, mode: str) -> None:
-        if hasattr(self, "layout"):
-            self.layout.set_scene_texture(self.shown_texture if mode == "sync"
-                                          else self.pipeline.output)
+        self.layout.set_scene_texture(self.shown_texture if mode == "sync"
+                                      else self.pipeline.output)
 
     def _on_result(self, result) -> None:
         from game.core.texconv import numpy_to_texture
@@ -123,12 +122,7 @@ class PerturberApp:
         if self.engine.mode == "sync":
             numpy_to_texture(result.image, tex=self.shown_texture)
             self.shown_serial = result.frame_serial
-        for view in self._result_views():
-            view.update(result)
-
-    def _result_views(self):
-        return [v for v in (getattr(self, "activation_view", None),
-                            getattr(self, "prediction_view", None)) if v is not None]
+        self.results.emit(result)
 
     # -- UI ------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -148,15 +142,15 @@ class PerturberApp:
             custom_code=self.pipeline.custom.snippet, side=self.layout.view_side)
         from game.app.input.mouse import MouseOrbit
 
-        self.mouse = MouseOrbit(self.base, self.params, self.layout.in_scene_view)
-        self._build_model_views()
+        self.mouse = MouseOrbit(self.base, self.params, self.layout.in_scene_view,
+                                on_click=self.scene_clicks.emit)
 
     def _build_model_views(self) -> None:
         """Model slots and activations in the middle column, predictions on the right."""
         from game.app.slots import registry_choices
         from ui import theme
         from ui.activation_view import ActivationView
-        from ui.model_slots import ModelSlots as SlotsView
+        from ui.slots_view import ModelSlotsView as SlotsView
         from ui.prediction_view import PredictionView
 
         (mw, mh) = self.layout.columns["Models"].body_size
@@ -174,12 +168,43 @@ class PerturberApp:
         self.prediction_view = PredictionView(
             self.layout.right_body, self.params, rw - 2 * pad, rh - 2 * pad, (pad, -pad),
             fv.class_image, fv.request_class)
+        self.results.connect(self.activation_view.update)
+        self.results.connect(self.prediction_view.update)
+        self.slots.on_change = self._slot_changed
 
     def _build_tools(self) -> dict:
         import importlib
 
-        return {name: importlib.import_module(module).attach(self)
-                for name, module in TOOL_MODULES.items()}
+        ctx = self._tool_context()
+        return {name: importlib.import_module(module).attach(ctx)
+                for name, module in TOOLS.items()}
+
+    def _tool_context(self):
+        from game.tools.context import Dock, Inference, ToolContext
+        from ui.overlay_panel import SliderCover
+
+        layout = self.layout
+        dock = Dock(gui_root=self.base.aspect2d, scene_column=layout.left, scene_view=layout.view,
+                    predictions=layout.columns["Predictions"],
+                    prediction_view=self.prediction_view, slot_rows=self.slots_view,
+                    activations=self.activation_view, feat_vis_row=self.scene_panel.feat_vis,
+                    scene_sliders=self.scene_panel.sliders,
+                    over_sliders=SliderCover(layout.scene_panel),
+                    columns=list(layout.columns.values()))
+        return ToolContext(
+            task_mgr=self.base.taskMgr, params=self.params, slots=self.slots,
+            featvis=self.featvis, scene=self.controller,
+            inference=Inference(self.engine, self.results), actions=self.actions, dock=dock,
+            window=self.base.win, frame=lambda: self.pipeline.frame,
+            custom_snippet=lambda: self.pipeline.custom.snippet,
+            scene_clicks=self.scene_clicks, show_error=self.show_error)
+
+    def attach_kiosk(self, **options):
+        """Kiosk mode (``game.app.input.kiosk``), kept as ``tools["kiosk"]``."""
+        import importlib
+
+        self.tools["kiosk"] = importlib.import_module(KIOSK).attach(self, **options)
+        return self.tools["kiosk"]
 
     def _layer_names(self) -> list[str]:
         first = next((m for m in self.slots.enabled()), None) or next(
@@ -187,12 +212,9 @@ class PerturberApp:
         return [layer.name for layer in first.model.layers] if first else []
 
     def _slot_changed(self, slot: str) -> None:
-        view = getattr(self, "slots_view", None)
-        if view is None:
-            return
         error = self.slots.errors.get(slot)
-        view.set_status(slot, error or "", error=bool(error))
-        if slot == "model1" and hasattr(self, "activation_view"):
+        self.slots_view.set_status(slot, error or "", error=bool(error))
+        if slot == "model1":
             self.activation_view.set_layers(self._layer_names())
 
     def _open_file(self, kind: str):
@@ -225,50 +247,31 @@ class PerturberApp:
             self.controller.use_preferred_camera()
 
     def _object_loaded(self, pair) -> None:
-        panel = getattr(self, "scene_panel", None)
-        if panel is not None and pair is not None:
-            panel.set_morph_label(pair.morph_label)
-
-    def add_action(self, name: str, fn: Callable[[], object]) -> None:
-        self.actions[name] = fn
-
-    def do(self, name: str):
-        """Run the named action; unknown names are reported, never raised."""
-        fn = self.actions.get(name)
-        if fn is None:
-            self.show_error(f"unknown action {name!r}")
-            return None
-        for listener in list(self.action_listeners):
-            listener(name)
-        return fn()
+        self.scene_panel.set_morph_label(pair.morph_label)
 
     def show_error(self, message: str) -> None:
         log.error("%s", message)
         self.messages.append(message)
-        panel = getattr(self, "scene_panel", None)
-        if panel is not None:
-            panel.show_code_status(message)
+        self.scene_panel.show_code_status(message)
 
     def _window_event(self, win) -> None:
-        if win is self.base.win and hasattr(self, "layout"):
+        if win is self.base.win:
             self.layout.set_aspect_ratio(self.base.getAspectRatio())
 
     # -- frame tasks ----------------------------------------------------------------
-    def _arm_task(self, task):
+    def _render_or_arm_task(self, task):
         if self.engine.mode == "sync" and self.pipeline.dirty:
-            # Sync mode: frame -> networks -> views, then the window shows all of it in
-            # this same frame (input -> shown activations within one frame).
-            frame = self.pipeline.render_now(only_offscreen=True)
-            self.base.messenger.send("perturber-frame", [frame])
-            self.engine.submit(frame)
+            # Sync mode: render the frame and infer it now, so that the window shows the
+            # frame with its activations in this same frame (input -> shown activations
+            # within one frame).
+            self.engine.submit(self.pipeline.render_now(only_offscreen=True))
             return task.cont
-        self.pipeline.before_render()
+        self.pipeline.before_render()  # arm the buffers: igLoop renders a changed scene
         return task.cont
 
     def _capture_task(self, task):
         frame = self.pipeline.after_render()
         if frame is not None:
-            self.base.messenger.send("perturber-frame", [frame])
             self.engine.submit(frame)
         return task.cont
 
@@ -299,26 +302,23 @@ class PerturberApp:
         self.base.run()
 
     def destroy(self) -> None:
-        self.base.taskMgr.remove("perturber-arm")
-        self.base.taskMgr.remove("perturber-capture")
-        self.base.taskMgr.remove("perturber-infer")
+        for name in ("perturber-render-or-arm", "perturber-capture", "perturber-infer"):
+            self.base.taskMgr.remove(name)
         self.trimmer.destroy()
+        self._unwatch_mode()
         self.engine.destroy()
         self.slots.destroy()
-        if hasattr(self, "mouse"):
-            self.mouse.destroy()
-        if getattr(self, "path_dialog", None) is not None:
+        self.mouse.destroy()
+        if self.path_dialog is not None:
             self.path_dialog.close()
-        for tool in reversed(list(getattr(self, "tools", {}).values())):
+        for tool in reversed(list(self.tools.values())):
             tool.destroy()
-        for name in ("activation_view", "prediction_view", "slots_view"):
-            if getattr(self, name, None) is not None:
-                getattr(self, name).destroy()
+        for view in (self.activation_view, self.prediction_view, self.slots_view):
+            view.destroy()
         self.featvis.destroy()
         self.groups.destroy()
-        if hasattr(self, "scene_panel"):
-            self.scene_panel.destroy()
-            self.layout.destroy()
+        self.scene_panel.destroy()
+        self.layout.destroy()
         self.controller.destroy()
         self.pipeline.destroy()
         self.base.destroy()

@@ -75,7 +75,7 @@ class ModelSlots:
         self.errors: dict[str, str] = {}
         self.version = 0          # bumped whenever what ``enabled()`` returns changes
         self._reverting = False
-        self._unsubscribe = params.subscribe(self._changed)
+        self._unsubscribe = params.watch(WATCHED, self._changed)
         for slot in LOADABLE:
             self._sync(slot, initial=True)
 
@@ -93,7 +93,7 @@ class ModelSlots:
 
     # -- internals -------------------------------------------------------------------
     def _changed(self, name: str, _value) -> None:
-        if name not in WATCHED or self._reverting:
+        if self._reverting:
             return
         slot = name.split("_")[0]
         if slot == "edited":

@@ -1,7 +1,7 @@
 """What the standard model sees: top-1/top-5 of MobileNetV2 for the 4 built-in objects.
 
 Renders through the app's own headless pipeline (game/), from each pair's preferred
-camera on its matching background, at the 7 yaws of thesis 7.3.1, and prints a
+camera on its matching background, at the 7 yaws of the yaw-fluctuation experiment, and prints a
 markdown table (the one in docs/objects.md).
 
     .venv/bin/python -m game.batch.probe_table [--yaws -70,-47,...] [--images DIR] [--objects dog_cat]
@@ -71,9 +71,10 @@ def main(argv=None):
     ap.add_argument("--objects", default="dog_cat,truck_car")
     ap.add_argument("--images", help="also save each render as PNG here")
     a = ap.parse_args(argv)
-    # torchvision imported after Panda3D's EGL context segfaulted here: import it first
+    from game.core.torch_first import import_torch_first
+
+    import_torch_first()
     import torch
-    import torchvision  # noqa: F401
     torch.set_num_threads(1)
     yaws = [int(v) for v in a.yaws.split(",")]
     views = render_views(a.objects.split(","), yaws)

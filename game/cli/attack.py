@@ -20,7 +20,7 @@ MAX_STEPS = 10_000
 
 
 def add_commands(sub) -> None:
-    from game.cli.main import add_scene_options
+    from game.cli.args import add_scene_options
 
     p = sub.add_parser("attack", help="PGD attack on the rendered scene (L2 or Linf)")
     add_scene_options(p)
@@ -42,9 +42,7 @@ def add_commands(sub) -> None:
 def run(args) -> int | None:
     if args.command != "attack":
         return None
-    from game.cli.main import render_frame
-
-    return cmd_attack(args, render_frame)
+    return cmd_attack(args)
 
 
 # -- checking the options ----------------------------------------------------------------
@@ -82,27 +80,6 @@ def parse_threads(text: str) -> int:
     return n
 
 
-def parse_target(text: str | None, classes: int, label_of, search) -> int | None:
-    """An index in 0..classes-1, or a name matching exactly one class (or exactly)."""
-    if text is None or not str(text).strip():
-        return None
-    text = str(text).strip()
-    if text.lstrip("-").isdigit():
-        index = int(text)
-        if not 0 <= index < classes:
-            raise ParamError(f"--target {index}: a class index is 0..{classes - 1}")
-        return index
-    found = search(text)
-    exact = [i for i, name in found if name.lower() == text.lower()]
-    if len(exact) == 1 or len(found) == 1:
-        return exact[0] if exact else found[0][0]
-    if not found:
-        raise ParamError(f"--target {text!r}: no class has that name")
-    names = ", ".join(f"{name} ({i})" for i, name in found[:6])
-    raise ParamError(f"--target {text!r} matches {len(found)} classes: {names}"
-                     f"{', ...' if len(found) > 6 else ''}; give an index")
-
-
 # -- the command -----------------------------------------------------------------------------
 def probabilities(model, x):
     """Softmax of ``model`` on one (3, H, W) image."""
@@ -117,16 +94,16 @@ def top1(probs, label_of) -> dict:
     return {"index": index, "label": label_of(index), "prob": float(probs[index])}
 
 
-def cmd_attack(args, render_frame) -> int:
+def cmd_attack(args) -> int:
     import numpy as np
     import torch
 
+    from game.cli.args import load_models, parse_models, render_frame
     from game.core.attack_image import image_eps, l2_linf
-    from game.cli.models import load_models, parse_models
-    from nets.attacks import AttackError, make_attack
-    from nets.labels import label as imagenet_label, search
-
-    from game.tools.attack.tool import torch_threads
+    from game.core.parsers import parse_target
+    from nets.attacks import make_attack
+    from nets.labels import class_names
+    from nets.threads import torch_threads
 
     norm, eps, steps = parse_norm(args.norm), parse_eps(args.eps), parse_steps(args.steps)
     threads = parse_threads(args.threads)
@@ -137,21 +114,15 @@ def cmd_attack(args, render_frame) -> int:
         if path and Path(path).suffix.lower() != ext:
             raise ParamError(f"{path}: expected a {ext} file")
     (name, model), = load_models(specs)
-    label_of = getattr(model, "label", imagenet_label)
-    classes = len(model.labels) if getattr(model, "labels", None) else 1000
-    target = parse_target(args.target, classes, label_of,
-                          search if getattr(model, "labels", None) is None else
-                          (lambda t: [(i, n) for i, n in enumerate(model.labels)
-                                      if t.lower() in n.lower()]))
+    classes = class_names(model)
+    label_of = classes.label
+    target = parse_target(args.target, len(classes), classes.search, what="--target")
     frame = render_frame(args)
     clean = torch.from_numpy(frame.as_float())
     with torch_threads(threads):
         t0 = time.perf_counter()
-        try:
-            attack = make_attack(model, norm, image_eps(norm, eps), target)
-            adversarial = attack.run(clean, steps)[0]
-        except AttackError as exc:
-            raise ParamError(str(exc)) from None
+        attack = make_attack(model, norm, image_eps(norm, eps), target)
+        adversarial = attack.run(clean, steps)[0]
         seconds = time.perf_counter() - t0
         before, after = probabilities(model, clean), probabilities(model, adversarial)
     l2, linf = l2_linf((adversarial - clean).numpy())

@@ -181,7 +181,7 @@ def markdown_table(result: dict) -> str:
 
 
 def cmd_evaluate(args) -> int:
-    from game.cli.models import parse_models
+    from game.cli.args import parse_models
     from nets import registry
     from nets.training import metrics
 

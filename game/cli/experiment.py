@@ -1,4 +1,4 @@
-"""`perturber experiment`: the thesis' quantitative experiments (7.3), each one command.
+"""`perturber experiment`: the thesis' quantitative robustness experiments, each one command.
 
   perturber experiment yaw-fluctuation [--models A,B] [--objects dog,cat,...]
       [--yaws ...] [--pitches ...] [--distances ...] [--top 10] --out DIR
@@ -27,7 +27,7 @@ def add_commands(sub) -> None:
     from game.batch.experiments import yaw_fluctuation as yf
     from game.batch.experiments.common import DEFAULT_MODELS, OBJECTS
 
-    exp = sub.add_parser("experiment", help="the thesis' quantitative experiments (7.3): "
+    exp = sub.add_parser("experiment", help="the thesis' quantitative robustness experiments: "
                                             "yaw-fluctuation, backgrounds")
     kinds = exp.add_subparsers(dest="experiment", required=True)
 
@@ -50,7 +50,7 @@ def add_commands(sub) -> None:
         p.add_argument("--json", action="store_true", help="print the JSON summary")
 
     yaw = kinds.add_parser("yaw-fluctuation",
-                           help="thesis eq. 7.1-7.2: top-10 logit fluctuation under camera yaw")
+                           help="top-10 logit fluctuation under camera yaw")
     common(yaw)
     yaw.add_argument("--yaws", default=_fmt(yf.YAWS),
                      help=f"degrees, must include the prototype {yf.PROTOTYPE_YAW:g} "
@@ -62,7 +62,7 @@ def add_commands(sub) -> None:
     yaw.add_argument("--top", type=int, default=yf.TOP,
                      help="the prototype's top classes compared (default %(default)s)")
     back = kinds.add_parser("backgrounds",
-                            help="how often the top-1 changes with the background (thesis 7.3.2)")
+                            help="how often the top-1 changes with the background")
     common(back)
     back.add_argument("--backgrounds", default=",".join(bg.BACKGROUNDS),
                       help="built-in names, generated (noise) or image paths "

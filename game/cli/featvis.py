@@ -117,7 +117,7 @@ def idle_cores(most: int = 4) -> int:
 
 def load_model(text: str):
     """(name, iteration, Classifier, weights key) for ``NAME[@ITER]``: ParamError if not here."""
-    from game.cli.models import load_models, parse_models
+    from game.cli.args import load_models, parse_models
     from nets import registry
 
     specs = parse_models(text)
@@ -130,7 +130,9 @@ def load_model(text: str):
 
 def check_target(model, layer: str, channel: int) -> None:
     if layer == "logit":
-        n = len(model.labels) if model.labels else 1000
+        from nets.labels import class_names
+
+        n = len(class_names(model))
         if not 0 <= channel < n:
             raise ParamError(f"--class {channel}: {model.name} has classes 0..{n - 1}")
         return
@@ -153,14 +155,11 @@ def _cache(args):
 # -- making ---------------------------------------------------------------------------------
 def make_one(model, key, show_progress: bool = True):
     """Make ``key``'s image through ``model``: (image, settings, seconds)."""
-    from nets.featvis import FeatureVisJob, FeatureVisUnavailable
+    from nets.featvis import FeatureVisJob
 
     start = time.perf_counter()
-    try:
-        job = FeatureVisJob(model, key.objective, size=key.size, steps=key.steps,
-                            naive=key.naive, seed=key.seed)
-    except FeatureVisUnavailable as exc:
-        raise ParamError(str(exc)) from None
+    job = FeatureVisJob(model, key.objective, size=key.size, steps=key.steps,
+                        naive=key.naive, seed=key.seed)
     tty = show_progress and sys.stdout.isatty()
     while not job.finished:
         done = job.step(8)
@@ -242,26 +241,21 @@ def cmd_groups(args, model, model_key, cache) -> int:
 
 def neuron_groups(model, model_key: str) -> dict:
     """The model's neuron groups, from the cache or computed (and cached) now."""
-    import json
-    import os
-
     from game.tools.featvis import groups as ng
 
-    path = ng.GroupSource(root=ng.cache_dir())._path(model_key)
-    if path.is_file():
-        try:
-            return json.loads(path.read_text())
-        except (OSError, ValueError):
-            print(f"ignoring a broken neuron-group cache {path}", file=sys.stderr)
-    if not ng.images_path().is_file():
+    path = ng.groups_path(model_key)
+    groups = ng.read_cached_groups(path)
+    if groups is not None:
+        return groups
+
+    def render():  # in this process: the command has no ShowBase of its own
         print("rendering the neuron-group objects (once)...", flush=True)
         ng.render_group_images()
+
+    images = ng.group_images(render)
     print(f"computing the neuron groups of {model_key}...", flush=True)
-    groups = ng.compute_groups(model, ng.load_group_images())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(groups))
-    os.replace(tmp, path)
+    groups = ng.compute_groups(model, images)
+    ng.save_groups(path, groups)
     return groups
 
 

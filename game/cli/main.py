@@ -6,22 +6,21 @@
   perturber predict [scene options] [--models A,B] [--top K] [--json]   top-K per model
   perturber models [--json]                                     models, weights, layers
   perturber bench [--json]                                      per-stage timings, fps
+
+A bad value, file or model is one line on stderr and status 2; an unexpected error is
+one line saying where to report it (status 1), with its traceback after ``--debug``.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import traceback
 from pathlib import Path
 
-from game.core.params import PARAMS, ParamError, ParamState, parse_assignment
-
-
-def add_scene_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--object", help="a built-in pair name (e.g. dog_cat) or a 3D file path")
-    p.add_argument("--background", help="a built-in background name (e.g. lawn) or an image path")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a parameter (repeatable); see `perturber render --list-params`")
+from game.cli.args import (add_scene_options, finish_scene_options, initial_params, parse_size,
+                           render_frame, scene_assignments)
+from game.core.params import CHOICES, DISCRETE, MAY_BE_EMPTY, PARAMS, ParamError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,15 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="exhibition mode: fullscreen, attract loop when idle, lockdown; "
                              "quit with Ctrl+Shift+Q")
     parser.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an unexpected error")
     add_scene_options(parser)
     sub = parser.add_subparsers(dest="command")
     render = sub.add_parser("render", help="write the 224x224 network input as PNG (headless)")
     add_scene_options(render)
     render.add_argument("--out", metavar="FILE.png", help="output PNG")
     render.add_argument("--list-params", action="store_true",
-                        help="print every parameter (name, group, min, max, default) as JSON")
+                        help="print every parameter as JSON: numeric ones with group, min, max "
+                             "and default; discrete ones with kind, choices and default")
     for module in command_modules():
         module.add_commands(sub)
+    for command in sub.choices.values():  # also after the subcommand; SUPPRESS keeps a global one
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="print the traceback of an unexpected error")
     return parser
 
 
@@ -73,48 +78,27 @@ def command_modules():
     return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
-def scene_assignments(args) -> list[tuple[str, str]]:
-    """The --set values, parsed and validated (a dry run on a scratch state)."""
-    pairs = [parse_assignment(a) for a in args.set]
-    ParamState().update(pairs)
-    return pairs
+DISCRETE_HELP = {
+    "object": "a built-in pair name or a 3D file (OBJ, glTF, GLB)",
+    "background": "a built-in background name or an image file",
+}
 
 
-def initial_params(args) -> ParamState:
-    """Object and background go in before the scene loads anything."""
-    params = ParamState()
-    if args.object:
-        params.set("object", args.object)
-    if args.background:
-        params.set("background", args.background)
-    return params
-
-
-def finish_scene_options(args, params: ParamState, controller) -> None:
-    """The object's preferred camera first, then the user's --set values win."""
-    controller.use_preferred_camera()
-    params.update(scene_assignments(args))
+def discrete_as_dict(name: str) -> dict:
+    """A discrete parameter: kind "choice" (one of ``choices``) or "text"."""
+    row = {"name": name, "group": "discrete", "kind": "choice" if name in CHOICES else "text"}
+    if name in CHOICES:
+        row["choices"] = list(CHOICES[name])
+    row.update(default=DISCRETE[name], may_be_empty=name in MAY_BE_EMPTY)
+    if name in DISCRETE_HELP:
+        row["help"] = DISCRETE_HELP[name]
+    return row
 
 
 def cmd_list_params() -> int:
-    print(json.dumps([p.as_dict() for p in PARAMS] + [
-        {"name": "object", "group": "discrete", "default": "dog_cat",
-         "help": "a built-in pair name or a 3D file (OBJ, glTF, GLB)"},
-        {"name": "background", "group": "discrete", "default": "lawn",
-         "help": "a built-in background name or an image file"},
-    ], indent=2))
+    rows = [p.as_dict() for p in PARAMS] + [discrete_as_dict(name) for name in DISCRETE]
+    print(json.dumps(rows, indent=2))
     return 0
-
-
-def render_frame(args):
-    """The scene of the scene options, rendered headless: a ``Frame``."""
-    scene_assignments(args)  # fail on bad --set before starting the renderer
-    from game.render.headless import headless_pipeline
-
-    params = initial_params(args)
-    with headless_pipeline(params) as (_base, pipeline, controller):
-        finish_scene_options(args, params, controller)
-        return pipeline.render_now()
 
 
 def cmd_render(args) -> int:
@@ -141,18 +125,16 @@ def cmd_app(args) -> int:
         screenshot = "out/window.png"
         print("no display: running offscreen and saving a screenshot of the window", file=sys.stderr)
     scene_assignments(args)
-    from game.cli.models import import_torch_first
+    from game.core.torch_first import import_torch_first
 
     import_torch_first()
     from game.app.root import PerturberApp
 
-    size = _parse_size(args.size)
+    size = parse_size(args.size)
     app = PerturberApp(params=initial_params(args), offscreen=offscreen, size=size)
     finish_scene_options(args, app.params, app.controller)
     if args.kiosk:  # after the scene options: their state is the one the kiosk resets to
-        from game.app.input import kiosk
-
-        app.tools["kiosk"] = kiosk.attach(app)
+        app.attach_kiosk()
     if args.record:
         print(f"recording to {app.tools['recorder'].start(Path(args.record))}", file=sys.stderr)
     if screenshot:
@@ -164,35 +146,61 @@ def cmd_app(args) -> int:
     return 0
 
 
-def _parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise ParamError(f"--size expects WxH, e.g. 1280x800, got {text!r}") from None
-    if not (320 <= w <= 8192 and 240 <= h <= 8192):
-        raise ParamError(f"--size {text} is outside 320x240 .. 8192x8192")
-    return w, h
+# The project's errors about what it was given (a value, a file, a model, a recording):
+# (module, class). Looked up in sys.modules: a module never imported raised none of them.
+USER_ERRORS = (
+    ("game.core.params", "ParamError"),
+    ("models3d.mesh", "AssetError"),
+    ("game.tools.recording.format", "RecordingError"),
+    ("game.app.input.input_map", "InputMapError"),
+    ("game.app.input.tour", "TourError"),
+    ("nets.loading", "ModelLoadError"),
+    ("nets.attacks.base", "AttackError"),
+    ("nets.editing.settings", "EditError"),
+    ("nets.featvis.lucent_compat", "FeatureVisUnavailable"),
+    ("nets.training.pack", "PackError"),
+)
+REPORT = ("this is a bug in Perturber: please report it to its maintainers with the command "
+          "and what it prints with --debug")
+
+
+def is_user_error(exc: BaseException) -> bool:
+    return any(module in sys.modules and isinstance(exc, getattr(sys.modules[module], name))
+               for module, name in USER_ERRORS)
+
+
+def report(exc: Exception, debug: bool) -> int:
+    """Say on stderr what went wrong; the exit status. A user error is one line (status
+    2); anything else a line saying where to report it, the traceback with ``--debug`` (1)."""
+    if is_user_error(exc):
+        print(f"perturber: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"perturber: internal error ({type(exc).__name__}: {exc}); {REPORT}", file=sys.stderr)
+    if debug:
+        traceback.print_exception(exc)
+    return 1
+
+
+def run(args) -> int:
+    if args.command == "render":
+        return cmd_render(args)
+    if args.command is not None:
+        from game.core.torch_first import import_torch_first
+
+        import_torch_first()
+        for module in command_modules():
+            status = module.run(args)
+            if status is not None:
+                return status
+    return cmd_app(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from models3d.mesh import AssetError
-
     try:
-        if args.command == "render":
-            return cmd_render(args)
-        if args.command is not None:
-            from game.cli.models import import_torch_first
-
-            import_torch_first()
-            for module in command_modules():
-                status = module.run(args)
-                if status is not None:
-                    return status
-        return cmd_app(args)
-    except (ParamError, AssetError) as exc:
-        print(f"perturber: error: {exc}", file=sys.stderr)
-        return 2
+        return run(args)
+    except Exception as exc:  # noqa: BLE001  every failure ends here, said once
+        return report(exc, args.debug)
 
 
 if __name__ == "__main__":

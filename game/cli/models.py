@@ -5,20 +5,13 @@
 """
 from __future__ import annotations
 
-import argparse
 import json
 
 from game.core.params import DISCRETE, ParamError
 
 
-def import_torch_first() -> None:
-    """torchvision imported after Panda3D's EGL context exists crashes the process."""
-    import torch  # noqa: F401
-    import torchvision  # noqa: F401
-
-
 def add_commands(sub) -> None:
-    from game.cli.main import add_scene_options
+    from game.cli.args import add_scene_options
 
     predict = sub.add_parser("predict", help="render the scene and print each model's top-K")
     add_scene_options(predict)
@@ -33,79 +26,17 @@ def add_commands(sub) -> None:
 
 def run(args) -> int | None:
     if args.command == "predict":
-        from game.cli.main import render_frame
-
-        return cmd_predict(args, render_frame)
+        return cmd_predict(args)
     if args.command == "models":
         return cmd_models(args)
     return None
 
 
-def parse_models(text: str) -> list[tuple[str, int]]:
-    """``"a,b@100"`` -> [("a", 0), ("b", 100)], checked against the registry.
-
-    ``ARCH=FILE`` (e.g. ``mobilenet_v2=run/adv.safetensors``) registers a weights file of a
-    known architecture under the file's stem and takes it (its final weights).
-    """
-    from nets import registry
-
-    out = []
-    for item in (s.strip() for s in text.split(",")):
-        if not item:
-            continue
-        if "=" in item:
-            out.append((user_file(item), 0))
-            continue
-        name, _, it = item.partition("@")
-        if name not in registry.names():
-            raise ParamError(f"unknown model {name!r}; `perturber models` lists them")
-        try:
-            iteration = int(it) if it else 0
-        except ValueError:
-            raise ParamError(f"{item!r}: the checkpoint after @ must be an iteration number") from None
-        out.append((name, iteration))
-    if not out:
-        raise ParamError("--models is empty")
-    return out
-
-
-def user_file(item: str) -> str:
-    """Register ``ARCH=FILE`` as a user checkpoint; its registry name (a clear ParamError if not)."""
-    from nets import registry
-    from nets.loading import ModelLoadError
-
-    arch, _, path = item.partition("=")
-    if arch not in registry.arch_names():
-        raise ParamError(f"{item!r}: unknown architecture {arch!r} (known: "
-                         f"{', '.join(registry.arch_names())})")
-    try:
-        return registry.register_user_checkpoint(path, arch).name
-    except (ModelLoadError, ValueError) as exc:
-        raise ParamError(f"{item!r}: {exc}") from None
-
-
-def load_models(specs: list[tuple[str, int]]):
-    """[(label, Classifier)]; a missing or broken weights file is a clear ParamError."""
-    from nets import registry
-    from nets.loading import ModelLoadError
-
-    models = []
-    for name, iteration in specs:
-        entry = registry.get(name)
-        if not entry.available():
-            raise ParamError(f"{name}: its weights are not on this machine ({entry.title})")
-        try:
-            model = entry.load(iteration)
-        except (ModelLoadError, ValueError, FileNotFoundError) as exc:
-            raise ParamError(f"{name}: {exc}") from None
-        models.append((f"{name}@{iteration}" if iteration else name, model))
-    return models
-
-
-def cmd_predict(args, render_frame) -> int:
+def cmd_predict(args) -> int:
     import torch
 
-    from nets.infer import predict
+    from game.cli.args import load_models, parse_models, render_frame
+    from nets.predict import predict
 
     if not 1 <= args.top <= 1000:
         raise ParamError(f"--top {args.top}: choose 1..1000")

@@ -36,10 +36,7 @@ def run(args) -> int | None:
         return None
     from game.tools.recording import format as fmt
 
-    try:
-        rec = fmt.read(Path(args.file))
-    except fmt.RecordingError as exc:
-        raise ParamError(str(exc)) from None
+    rec = fmt.read(Path(args.file))
     if rec.damage:
         print(f"perturber: damaged recording: {rec.damage}", file=sys.stderr)
     if args.command == "replay":
@@ -48,10 +45,10 @@ def run(args) -> int | None:
 
 
 def _size(args, rec) -> tuple[int, int]:
-    from game.cli.main import _parse_size
+    from game.cli.args import parse_size
 
     if args.size:
-        return _parse_size(args.size)
+        return parse_size(args.size)
     window = rec.header.get("window") or (1280, 800)
     return int(window[0]), int(window[1])
 

@@ -35,9 +35,7 @@ def run(args) -> int | None:
     app.controller.use_preferred_camera()
     quiet = 0.0
     if args.kiosk:
-        from game.app.input import kiosk
-
-        app.tools["kiosk"] = kiosk.attach(app, idle_s=8.0, reset_s=20.0)
+        app.attach_kiosk(idle_s=8.0, reset_s=20.0)
         quiet = 30.0
     progress = None if args.json else (
         lambda s: print(f"  {s['t']:7.1f} s  {s['frames']:7d} frames  {s['rss_mb']:.1f} MiB",

@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from game.core.params import BY_NAME, DISCRETE, ParamError
+from game.core.parsers import parse_channels
 from game.batch.sweep.job import ProbeJob
 
 MAX_AXES = 2
@@ -28,7 +29,7 @@ AUTO_LOCAL_CORES = 4
 
 
 def add_commands(sub) -> None:
-    from game.cli.main import add_scene_options
+    from game.cli.args import add_scene_options
 
     p = sub.add_parser("sweep", help="sweep 1-2 parameters over a grid: CSV, heat maps, tuning curves")
     p.add_argument("--param", action="append", default=[], metavar="NAME=START:STOP:N",
@@ -38,7 +39,7 @@ def add_commands(sub) -> None:
                    help="comma-separated registry names, NAME@ITERATION, or py:module:function "
                         "(default: %(default)s)")
     p.add_argument("--layer", help="a tappable layer of the first model (others: same depth)")
-    p.add_argument("--channels", default="", help="comma-separated channels of --layer")
+    p.add_argument("--channels", default="", help="channels of --layer, e.g. 3,17,42")
     p.add_argument("--top", type=int, default=5, help="classes per model in the CSV (default 5)")
     p.add_argument("--thumb", type=int, default=48,
                    help="thumbnail side in the tuning curves (default 48; kept only with --channels)")
@@ -65,7 +66,7 @@ def run(args) -> int | None:
 
 def model_specs(text: str) -> tuple[str, ...]:
     """Registry names (checked by ``parse_models``) and ``py:`` specs, in order."""
-    from game.cli.models import parse_models
+    from game.cli.args import parse_models
 
     items = [s.strip() for s in text.split(",") if s.strip()]
     if not items:
@@ -80,16 +81,9 @@ def model_specs(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def parse_channels(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(c) for c in text.split(",") if c.strip())
-    except ValueError:
-        raise ParamError(f"--channels {text!r}: expected whole numbers, e.g. 3,17,42") from None
-
-
 def build(args):
     """(axes, points, job) from the arguments; ParamError on anything wrong."""
-    from game.cli.main import scene_assignments
+    from game.cli.args import scene_assignments
     from game.batch.sweep.grid import grid_points, parse_axis
     from game.batch.sweep.job import ProbeJob, SceneSpec
 
@@ -111,7 +105,7 @@ def build(args):
                       background=args.background or discrete.get("background")
                       or DISCRETE["background"])
     scene = scene.with_values(**{k: float(v) for k, v in values.items()})
-    channels = parse_channels(args.channels)
+    channels = parse_channels(args.channels, what="--channels")
     if channels and not args.layer:
         raise ParamError("--channels needs --layer")
     if not 1 <= args.thumb <= 224:

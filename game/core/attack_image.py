@@ -2,11 +2,10 @@
 
 * ``image_eps``: the ``attack_eps`` parameter in units of the [0, 1] image (Linf is
   given in 1/255 steps: 8 means 8/255; L2 is given in image units already).
-* ``composite``: what is shown and fed to the networks while an attack is active
-  (thesis 5.2.2): Original Alpha fades the original to 50% grey, Attack Alpha fades
-  the perturbation, ``grey + (original - grey) * original_alpha + perturbation *
-  attack_alpha``, clamped to [0, 1].
-* ``parse_target``: the ``attack_target`` parameter ("" = untargeted) as a class index.
+* ``composite``: what is shown and fed to the networks while an attack is active:
+  Original Alpha fades the original to 50% grey, Attack Alpha fades the perturbation,
+  ``grey + (original - grey) * original_alpha + perturbation * attack_alpha``, clamped
+  to [0, 1].
 """
 from __future__ import annotations
 
@@ -53,21 +52,6 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 def chw_to_hwc(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(image).transpose(1, 2, 0))
-
-
-def parse_target(text) -> int | None:
-    """``""`` -> None (untargeted); ``"291"`` -> 291; anything else is a ParamError."""
-    text = "" if text is None else str(text).strip()
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise ParamError(f"attack_target={text!r}: expected a class index (0..999) "
-                         f"or nothing for an untargeted attack") from None
-    if value < 0:
-        raise ParamError(f"attack_target={value}: a class index is >= 0")
-    return value
 
 
 def l2_linf(delta: np.ndarray) -> tuple[float, float]:

@@ -7,11 +7,13 @@ names as the parameters. Nothing here imports panda3d, so it is testable on its 
 from __future__ import annotations
 
 import math
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
-GROUPS = ("scene", "morph", "post", "frequency", "camera")      # what the frame depends on
-VIEW_GROUPS = ("activations", "models", "attack", "editing")  # what is done with the frame
+from game.core.signals import Signal
+
+SCENE_GROUPS = ("scene", "morph", "post", "frequency", "camera")  # what the frame depends on
 GROUP_LABELS = {
     "scene": "Scene",
     "morph": "Morph",
@@ -44,7 +46,7 @@ class Param:
     @property
     def scene(self) -> bool:
         """True if the rendered frame depends on it."""
-        return self.group in GROUPS
+        return self.group in SCENE_GROUPS
 
     def validate(self, value) -> float:
         try:
@@ -142,7 +144,7 @@ PARAMS: tuple[Param, ...] = (
       help="training iteration of Model 2's variant; 0 = its final weights"),
     F("show_sensitivity", "models", "Sensitivity", 0,
       help="a bar beside each scene slider: d(top class logit)/d(parameter), computed "
-           "in a worker process after changes settle (issue 8)"),
+           "in a worker process after changes settle"),
     # PGD attacks (each "PGD Step" is an event, not a parameter).
     P("attack_eps", "attack", "Epsilon", 0.0, 16.0, 1.0,
       help="radius of the ball around the original: L2 in [0, 1]-image units, "
@@ -172,9 +174,8 @@ CHOICES = {"inference_mode": ("sync", "worker"), "attack_model": ("model1", "mod
            "attack_norm": ("l2", "linf"), "edit_mode": ("mix", "prune")}
 
 
-def is_scene(name: str) -> bool:
-    """True if changing ``name`` changes the rendered frame."""
-    return name in SCENE_DISCRETE or (name in BY_NAME and BY_NAME[name].scene)
+# Every parameter the rendered frame depends on: ``watch`` them to hear "the scene changed".
+SCENE_NAMES = tuple(p.name for p in PARAMS if p.scene) + SCENE_DISCRETE
 
 # overall_morph is the linked control of the thesis: it moves both halves together.
 LINKED = {"overall_morph": ("shape_morph", "texture_morph")}
@@ -196,12 +197,15 @@ Listener = Callable[[str, object], None]
 
 
 class ParamState:
-    """Current values, validated; listeners hear every change (name, new value)."""
+    """Current values, validated. Each parameter has its own change signal: ``watch``
+    connects ``fn(name, new value)`` to one or several of them; ``watch_all`` hears every
+    change of every parameter, after the per-name listeners."""
 
     def __init__(self):
         self._values: dict[str, float] = {p.name: p.default for p in PARAMS}
         self._discrete: dict[str, str] = dict(DISCRETE)
-        self._listeners: list[Listener] = []
+        self._signals: dict[str, Signal] = {}  # per parameter, made on its first watch
+        self._every = Signal()
         self.version = 0  # bumped on every change: cheap "did anything change?"
 
     # -- reading ---------------------------------------------------------------
@@ -260,9 +264,37 @@ class ParamState:
             if group is None or p.group == group:
                 self.set(p.name, p.default)
 
-    def subscribe(self, fn: Listener) -> Callable[[], None]:
-        self._listeners.append(fn)
-        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+    # -- listening -------------------------------------------------------------------
+    def watch(self, names: str | Iterable[str], fn: Listener) -> Callable[[], None]:
+        """Call ``fn(name, value)`` after every change of ``names`` (one name or several);
+        returns the function that stops it."""
+        names = (names,) if isinstance(names, str) else tuple(names)
+        for name in names:
+            if name not in self._values and name not in self._discrete:
+                raise ParamError(self._unknown(name))
+        signals = [self._signals.setdefault(name, Signal()) for name in names]
+        for signal in signals:
+            signal.connect(fn)
+
+        def stop() -> None:
+            for signal in signals:
+                signal.disconnect(fn)
+        return stop
+
+    def watch_all(self, fn: Listener) -> Callable[[], None]:
+        """Call ``fn(name, value)`` after every change of any parameter, for listeners that
+        need them all (the recorder, the kiosk's idle timer); returns the function that
+        stops it."""
+        return self._every.connect(fn)
+
+    @contextmanager
+    def blocking(self, fn: Listener) -> Iterator[None]:
+        """``fn`` hears none of the changes made inside the block: a widget that sets the
+        parameter it shows does not hear its own change back."""
+        with ExitStack() as stack:
+            for signal in (*self._signals.values(), self._every):
+                stack.enter_context(signal.blocked(fn))
+            yield
 
     # -- internals ---------------------------------------------------------------
     def _set_discrete(self, name: str, value) -> None:
@@ -277,8 +309,9 @@ class ParamState:
 
     def _changed(self, name: str, value) -> None:
         self.version += 1
-        for fn in list(self._listeners):
-            fn(name, value)
+        if name in self._signals:
+            self._signals[name].emit(name, value)
+        self._every.emit(name, value)
 
     @staticmethod
     def _unknown(name: str) -> str:

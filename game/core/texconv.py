@@ -44,22 +44,3 @@ def texture_to_numpy(tex: Texture, channels: int = 3) -> np.ndarray:
     arr = np.frombuffer(bytes(data), dtype=np.uint8).reshape(h, w, channels)
     return arr[::-1].copy()
 
-
-def extract_texture(engine, gsg, tex: Texture, channels: int = 3) -> np.ndarray:
-    """Copy a render target from the GPU (slow path, for tests and tools)."""
-    if not engine.extractTextureData(tex, gsg):
-        raise RuntimeError(f"could not read texture {tex.getName()!r} back from the GPU")
-    if tex.getComponentType() != Texture.T_unsigned_byte:
-        return _float_texture_to_numpy(tex, channels)
-    return texture_to_numpy(tex, channels)
-
-
-def _float_texture_to_numpy(tex: Texture, channels: int) -> np.ndarray:
-    h, w = tex.getYSize(), tex.getXSize()
-    n = tex.getNumComponents()
-    dtype = {Texture.T_half_float: np.float16, Texture.T_float: np.float32}[tex.getComponentType()]
-    arr = np.frombuffer(bytes(tex.getRamImage()), dtype=dtype).reshape(h, w, n).astype(np.float32)
-    # Panda stores RGBA RAM images as BGRA.
-    if n >= 3:
-        arr = arr[..., [2, 1, 0] + ([3] if n == 4 else [])]
-    return arr[::-1, :, :channels].copy()

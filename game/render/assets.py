@@ -60,7 +60,7 @@ def is_feature_spec(spec: str) -> bool:
 
 
 def resolve_feature_plane(spec: str, source: FeatureSource | None = None) -> MorphPair:
-    """The Feat. Vis. plane (thesis Figure 5.10) for an image file or ``<layer>:<channel>``.
+    """The Feat. Vis. plane for an image file or ``<layer>:<channel>``.
 
     ``source(spec)`` gives the visualisation of a ``<layer>:<channel>``: an (H, W, 3)
     image, or None while it is being made (the plane then shows a placeholder, see

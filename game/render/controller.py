@@ -2,7 +2,8 @@
 feat_vis).
 
 A bad file never breaks the scene: the error is reported through ``on_error`` and the
-parameter goes back to what is still on screen.
+parameter goes back to what is still on screen. A ``strict`` controller (headless
+batch runs) raises instead.
 
 ``feat_vis`` is an image file or ``<layer>:<channel>``; the latter is resolved by a
 feature source (the app's feature-visualisation service, :meth:`set_feature_source`).
@@ -16,7 +17,7 @@ import logging
 from typing import Callable
 
 from game.render import assets
-from game.core.params import ParamError, ParamState
+from game.core.params import SCENE_DISCRETE, ParamError, ParamState
 from game.render.pipeline import FramePipeline
 from models3d.mesh import AssetError
 
@@ -26,8 +27,9 @@ log = logging.getLogger(__name__)
 class SceneController:
     def __init__(self, params: ParamState, pipeline: FramePipeline,
                  on_error: Callable[[str], None] | None = None,
-                 on_object: Callable[[object], None] | None = None):
+                 on_object: Callable[[object], None] | None = None, strict: bool = False):
         self.params = params
+        self.strict = strict  # raise instead of reverting: a batch run must not go on
         self.pipeline = pipeline
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
         self.on_object = on_object
@@ -45,10 +47,10 @@ class SceneController:
                 self._deferred = params["feat_vis"]
             else:
                 self._load("feat_vis", params["feat_vis"], initial=True)
-        self._unsubscribe = params.subscribe(self._changed)
+        self._unsubscribe = params.watch(SCENE_DISCRETE, self._changed)
 
     def _changed(self, name, value) -> None:
-        if name in self.loaded and not self._reverting and value != self.loaded[name]:
+        if not self._reverting and value != self.loaded[name]:
             self._load(name, value)
 
     def _load(self, name: str, spec: str, initial: bool = False) -> None:
@@ -70,7 +72,9 @@ class SceneController:
             else:
                 self.pipeline.scene.set_background(assets.resolve_background(spec))
         except (AssetError, ParamError, OSError) as exc:
-            if initial:
+            if initial or self.strict:
+                if isinstance(exc, OSError):
+                    raise AssetError(f"could not load {name} {spec!r}: {exc}") from exc
                 raise
             self.on_error(f"could not load {name} {spec!r}: {exc}")
             self._reverting = True
@@ -100,6 +104,8 @@ class SceneController:
         try:
             plane = assets.resolve_feature_plane(spec, self.feature_source)
         except AssetError as exc:
+            if self.strict:
+                raise
             self.on_error(f"feat_vis {spec!r}: {exc}")
             before = self._shown_before if not assets.is_feature_spec(self._shown_before) else ""
             self._reverting = True

@@ -8,7 +8,11 @@ from game.core.params import ParamState
 
 @contextmanager
 def headless_pipeline(params: ParamState | None = None):
-    """Yields (base, pipeline, controller) on an offscreen 224x224 host; cleans up."""
+    """Yields (base, pipeline, controller) on an offscreen 224x224 host; cleans up.
+
+    The controller is strict: an object, background or Feat. Vis. image that cannot be
+    loaded raises (AssetError) instead of leaving the previous one in place, so a batch
+    run never measures a scene other than the one it names."""
     from game.render.prc import configure
 
     configure(offscreen=True, size=(224, 224))
@@ -22,7 +26,7 @@ def headless_pipeline(params: ParamState | None = None):
     pipeline = controller = None
     try:
         pipeline = FramePipeline(base.win, params)
-        controller = SceneController(params, pipeline)
+        controller = SceneController(params, pipeline, strict=True)
         yield base, pipeline, controller
     finally:
         if controller:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.core.params import ParamState, is_scene
+from game.core.params import SCENE_NAMES, ParamState
 from game.render.post.chain import PostChain
 from game.render.post.custom import CustomEffect
 from game.render.scene import Scene
@@ -41,8 +41,7 @@ class FramePipeline:
         self._dirty = True
         self._pending_version = None
         self._active = True  # new buffers start active
-        self._unsubscribe = params.subscribe(
-            lambda name, value: self.invalidate() if is_scene(name) else None)
+        self._unsubscribe = params.watch(SCENE_NAMES, lambda _name, _value: self.invalidate())
         self.apply_params()
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from panda3d.core import Camera, NodePath, PerspectiveLens, Texture, Vec3
+from panda3d.core import Camera, NodePath, PerspectiveLens, Vec3
 
 from game.render.camera import orbit_pose
 from game.render.gfx import fullscreen_card, load_shader, make_buffer, ortho_camera
@@ -18,7 +18,6 @@ from models3d.mesh import MorphPair
 
 SCENE_PARAMS = ("background_blur", "background_saturation", "texture_influence",
                 "texture_blur", "lighting_influence", "shape_morph", "texture_morph")
-CAMERA_PARAMS = ("yaw", "pitch", "roll", "distance", "pan_x", "pan_y")
 FOV_DEG = 40.0
 
 # Three lights (key, fill, rim), world space directions towards the light.

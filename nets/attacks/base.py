@@ -1,7 +1,8 @@
 """What every PGD variant shares: checks, the step loop, mode handling.
 
-Settings go in the constructor (model, eps, target), data in the call (``start`` /
-``run``). Images are in [0, 1]; the model normalises them itself (``Classifier``).
+Settings go in the constructor (model, eps, target, step size), data in the call
+(``start`` / ``run``: images, and optionally the labels to move away from). Images are
+in [0, 1]; the model normalises them itself (``Classifier``).
 The gradient is taken with respect to the input only: the model's parameters are
 never asked for gradients (``requires_grad`` stays as it is, ``.grad`` stays None),
 and its train/eval mode is restored after every forward pass.
@@ -18,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# Each step moves eps / 8 (thesis 5.2.2: "The step magnitude is one-eighth of the
+# Each step moves eps / 8 (thesis: "The step magnitude is one-eighth of the
 # chosen epsilon value").
 STEP_FRACTION = 1.0 / 8.0
 RANGE_TOLERANCE = 1e-5  # input values this far outside [0, 1] are clamped, not refused
@@ -28,16 +29,22 @@ class AttackError(ValueError):
     """A setting or input the attack refuses; the message says why."""
 
 
-def check_eps(eps) -> float:
+def check_eps(eps, what: str = "eps") -> float:
+    """``eps`` (or another size named ``what``) as a finite float >= 0."""
     try:
         value = float(eps)
     except (TypeError, ValueError):
-        raise AttackError(f"eps must be a number, got {eps!r}") from None
+        raise AttackError(f"{what} must be a number, got {eps!r}") from None
     if not math.isfinite(value):
-        raise AttackError(f"eps must be a finite number, got {eps!r}")
+        raise AttackError(f"{what} must be a finite number, got {eps!r}")
     if value < 0:
-        raise AttackError(f"eps must be >= 0 (the radius of the ball), got {eps!r}")
+        raise AttackError(f"{what} must be >= 0, got {eps!r}")
     return value
+
+
+def madry_step(eps: float, steps: int) -> float:
+    """2.5 * eps / steps (Madry et al. 2018): enough for ``steps`` steps to cross the ball."""
+    return 2.5 * eps / max(int(steps), 1)
 
 
 def check_target(target) -> int | None:
@@ -84,21 +91,23 @@ def eval_mode(model: nn.Module):
 
 
 class PGD:
-    """Projected gradient descent, one step at a time.
+    """Projected gradient descent, one step at a time, from the clean image (no random start).
 
     ``target`` None: untargeted, each step ascends the cross-entropy of the class the
-    model predicted for the clean image. Else: each step descends the cross-entropy of
-    class ``target``. Every step has size ``eps / 8`` in the attack's norm, then the
-    perturbation is projected onto the eps ball around the clean image and the image
-    clamped to [0, 1].
+    model predicted for the clean image (or of the ``labels`` given to ``start``). Else:
+    each step descends the cross-entropy of class ``target``. Every step has size
+    ``step`` (default ``eps / 8``) in the attack's norm, then the perturbation is
+    projected onto the eps ball around the clean image and the image clamped to [0, 1].
     """
 
     norm = ""
 
-    def __init__(self, model: nn.Module, eps: float, target: int | None = None):
+    def __init__(self, model: nn.Module, eps: float, target: int | None = None,
+                 step: float | None = None):
         self.model = model
         self.eps = check_eps(eps)
         self.target = check_target(target)
+        self._step = self.eps * STEP_FRACTION if step is None else check_eps(step, "step")
         self._clean: torch.Tensor | None = None
         self._adv: torch.Tensor | None = None
         self._labels: torch.Tensor | None = None
@@ -108,29 +117,47 @@ class PGD:
 
     @property
     def step_size(self) -> float:
-        return self.eps * STEP_FRACTION
+        return self._step
 
     @property
     def targeted(self) -> bool:
         return self.target is not None
 
     # -- data ---------------------------------------------------------------------------
-    def start(self, images: torch.Tensor) -> "PGD":
-        """Begin an attack on ``images`` ((3, H, W) or (B, 3, H, W) in [0, 1])."""
+    def start(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> "PGD":
+        """Begin an attack on ``images`` ((3, H, W) or (B, 3, H, W) in [0, 1]).
+
+        ``labels`` ((B,) class indices; untargeted attacks only) are the classes to move
+        away from instead of the model's predictions. No forward pass is made for them:
+        ``clean_logits`` are then those of the first step (its input is the clean image).
+        """
         x = as_batch(images)
-        with eval_mode(self.model), torch.no_grad():
-            logits = self.model(x).detach().float()
-        if logits.dim() != 2:
-            raise AttackError(f"the model must return (B, classes) logits, got {tuple(logits.shape)}")
-        if self.targeted and self.target >= logits.shape[1]:
-            raise AttackError(f"target {self.target} is not a class of this model "
-                              f"(0..{logits.shape[1] - 1})")
-        self._clean, self._adv = x, x.clone()
+        logits = None
+        if labels is not None:
+            labels = self._given(labels, x)
+        else:
+            with eval_mode(self.model), torch.no_grad():
+                logits = self.model(x).detach().float()
+            if logits.dim() != 2:
+                raise AttackError(f"the model must return (B, classes) logits, got {tuple(logits.shape)}")
+            if self.targeted and self.target >= logits.shape[1]:
+                raise AttackError(f"target {self.target} is not a class of this model "
+                                  f"(0..{logits.shape[1] - 1})")
+            original = logits.argmax(dim=1)
+            labels = original if not self.targeted else torch.full_like(original, self.target)
+        self._clean, self._adv, self._labels = x, x.clone(), labels
         self.clean_logits = self.last_logits = logits
-        original = logits.argmax(dim=1)
-        self._labels = original if not self.targeted else torch.full_like(original, self.target)
         self.steps_done = 0
         return self
+
+    def _given(self, labels, x: torch.Tensor) -> torch.Tensor:
+        if self.targeted:
+            raise AttackError("labels are for an untargeted attack; this one has a target")
+        labels = torch.as_tensor(labels, device=x.device)
+        if labels.shape != (len(x),) or labels.is_floating_point():
+            raise AttackError(f"labels must be {len(x)} class indices, got shape "
+                              f"{tuple(labels.shape)} of {labels.dtype}")
+        return labels.long()
 
     def step(self) -> torch.Tensor:
         """One PGD step; returns the adversarial images (B, 3, H, W)."""
@@ -143,6 +170,8 @@ class PGD:
             loss = F.cross_entropy(logits.float(), self._labels, reduction="sum")
             (grad,) = torch.autograd.grad(loss, x)
         self.last_logits = logits.detach().float()
+        if self.clean_logits is None:  # labels were given: this step's input is the clean image
+            self.clean_logits = self.last_logits
         sign = -1.0 if self.targeted else 1.0  # targeted descends, untargeted ascends
         moved = self._adv + sign * self.step_size * self._direction(grad)
         delta = self._project(moved - self._clean)
@@ -150,11 +179,12 @@ class PGD:
         self.steps_done += 1
         return self._adv
 
-    def run(self, images: torch.Tensor, steps: int) -> torch.Tensor:
+    def run(self, images: torch.Tensor, steps: int,
+            labels: torch.Tensor | None = None) -> torch.Tensor:
         """``steps`` steps on a batch from scratch; the adversarial images."""
         if int(steps) != steps or steps < 0:
             raise AttackError(f"steps must be a whole number >= 0, got {steps!r}")
-        self.start(images)
+        self.start(images, labels)
         for _ in range(int(steps)):
             self.step()
         return self.adversarial
@@ -185,6 +215,8 @@ class PGD:
     def original_class(self) -> torch.Tensor:
         """(B,) the model's top class on the clean images."""
         self._need_start()
+        if self.clean_logits is None:
+            raise RuntimeError("with labels given, the clean logits come with the first step")
         return self.clean_logits.argmax(dim=1)
 
     def _need_start(self) -> None:

@@ -1,24 +1,22 @@
-"""Weight editing (thesis 5.4): the Edited Model made from Model 1 and Model 2.
+"""Weight editing: the Edited Model made from Model 1 and Model 2.
 
 One operation per file, each building a *new* state_dict and never touching the
 models it reads:
 
 - :mod:`.blocks`: which tensors each slider moves (``block_keys``: one block per
   tappable layer, plus ``classifier``);
-- :mod:`.mix`: ``mix_models``, ``W = W1 (1 - a) + W2 a`` per block (eq. 5.1);
+- :mod:`.mix`: ``mix_models``, ``W = W1 (1 - a) + W2 a`` per block;
 - :mod:`.prune`: ``prune_model``, keep the output channels whose weight-magnitude
-  rank lies in [rl, ru] per block (eq. 5.2-5.6);
+  rank lies in [rl, ru] per block;
 - :mod:`.settings`: the ``edit_weights`` string (parse, validate, format);
 - :mod:`.build`: a ready ``Classifier`` around an edited state_dict.
 
 ``settings`` is plain Python and this package imports the torch parts only when one
-of their names is used, so the UI can read and write ``edit_weights`` without
-importing torch or torchvision (torchvision must not be imported after Panda3D's EGL
-context exists).
+of their names is used: reading and writing ``edit_weights`` imports no torch.
 """
 from importlib import import_module
 
-from .settings import MODES, EditError, EditSettings, format_edits, parse_edits
+from .settings import FULL, MODES, EditError, EditSettings, format_edits, parse_edits, read_edits
 
 # Functions are not named like their modules: importing a submodule binds its name here.
 _LAZY = {
@@ -29,8 +27,8 @@ _LAZY = {
     "prune_state_dict": ".prune",
 }
 
-__all__ = ["MODES", "EditError", "EditSettings", "edit", "format_edits", "parse_edits",
-           *_LAZY]
+__all__ = ["FULL", "MODES", "EditError", "EditSettings", "edit", "format_edits", "parse_edits",
+           "read_edits", *_LAZY]
 
 
 def __getattr__(name: str):

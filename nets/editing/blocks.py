@@ -1,7 +1,7 @@
 """Which parameters each edit slider moves: one block per tappable layer, plus the classifier.
 
 A *block* is the set of state_dict keys of ``classifier.net`` one slider controls
-(thesis 5.4: "one slider for each of the conv2d layers and for each mixed block ...
+(thesis: "one slider for each of the conv2d layers and for each mixed block ...
 all included layers share one interpolation parameter"). A key belongs to
 
 1. the tappable layer whose module contains it (``features.3`` holds

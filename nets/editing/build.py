@@ -44,7 +44,7 @@ def edited_classifier(template: Classifier, state_dict: Mapping[str, torch.Tenso
         return into
     net = _rebuilt(template.net, current, state_dict)
     return Classifier(name, net, template.mean.flatten().tolist(),
-                      template.std.flatten().tolist(), template.layers, labels=template.labels)
+                      template.std.flatten().tolist(), template.layers, labels=template.classes.own)
 
 
 def _tensor(is_param: bool, t: torch.Tensor):

@@ -1,4 +1,4 @@
-"""Mixing the weights of two models of one architecture, block by block (thesis eq. 5.1).
+"""Mixing the weights of two models of one architecture, block by block.
 
     W_mixed = W_1 (1 - a) + W_2 a        for every tensor of a block, a per block
 

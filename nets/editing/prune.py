@@ -1,17 +1,17 @@
-"""Pruning whole output channels by weight magnitude, block by block (thesis eq. 5.2-5.6).
+"""Pruning whole output channels by weight magnitude, block by block.
 
 For every convolution (and linear layer) of a block, each output channel o gets
-m_o = mean |W[o]| over its input channels and kernel positions (eq. 5.2/5.3; the
+m_o = mean |W[o]| over its input channels and kernel positions (the
 thesis' sum ranks the same way). Channels are ranked by m ascending (ties keep their
 order): rank n = 0 is the weakest. Channel o is kept iff its rank fraction lies in the
 block's range:
 
     rl <= n / O < ru      (ru = 1 keeps the strongest; [0, 1] keeps all, [x, x] none)
 
-This is eq. 5.5 with its strict lower bound made inclusive, so that [0, 1] is the
+This is the thesis' rule with its strict lower bound made inclusive, so that [0, 1] is the
 unedited model and [0, x] and [x, 1] split the channels between them.
 
-A pruned channel's weights are zeroed (eq. 5.6) and, beyond the thesis, so are its
+A pruned channel's weights are zeroed and, beyond the thesis, so are its
 bias and the scale and shift of the BatchNorm that directly follows the conv in the
 same block: in a BatchNorm network zero weights alone leave a constant
 (beta - gamma * mean / std) in the channel, so the channel is really switched off
@@ -35,7 +35,7 @@ EPS = 1e-9  # rl * O computed in floats: 0.3 * 10 must count as 3
 
 
 def channel_magnitudes(weight: torch.Tensor) -> torch.Tensor:
-    """m: the mean absolute weight of each output channel (dim 0), eq. 5.2 / 5.3."""
+    """m: the mean absolute weight of each output channel (dim 0)."""
     return weight.detach().abs().reshape(weight.shape[0], -1).mean(dim=1)
 
 
@@ -44,7 +44,7 @@ def keep_mask(weight: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
     if not 0.0 <= lo <= hi <= 1.0:
         raise EditError(f"prune range {lo:g}:{hi:g}: need 0 <= low <= high <= 1")
     o = weight.shape[0]
-    order = torch.argsort(channel_magnitudes(weight), stable=True)  # s, eq. 5.4
+    order = torch.argsort(channel_magnitudes(weight), stable=True)  # weakest first
     first, end = math.ceil(lo * o - EPS), math.ceil(hi * o - EPS)
     keep = torch.zeros(o, dtype=torch.bool)
     keep[order[first:end]] = True

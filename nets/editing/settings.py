@@ -102,6 +102,14 @@ def parse_edits(text: str, names: Sequence[str] | None = None,
     return EditSettings(mix, prune)
 
 
+def read_edits(text: str) -> EditSettings:
+    """``text`` read leniently, for showing it: a malformed string reads as no edits."""
+    try:
+        return parse_edits(text)
+    except EditError:
+        return EditSettings()
+
+
 def format_edits(settings: EditSettings, order: Sequence[str] = ()) -> str:
     """The canonical string: mix items, then prune items, blocks in ``order`` (then by
     name), defaults (alpha 0, range 0:1) left out. ``parse_edits`` reads it back."""

@@ -1,4 +1,4 @@
-"""Feature visualisation (thesis 2.3, 5.3) built on lucent, plus a disk cache.
+"""Feature visualisation built on lucent, plus a disk cache.
 
 - ``visualise(model, "block13:42")`` -> (H, W, 3) float32 in [0, 1]; ``"logit:281"`` for a class.
 - ``FeatureVisJob``: the same, a few steps at a time (``step(n)``, ``image()``), for an

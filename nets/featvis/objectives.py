@@ -29,7 +29,8 @@ class Target:
             return spec
         layer, sep, channel = str(spec).strip().rpartition(":")
         if not sep or not layer or not channel.strip().isdigit():
-            raise ValueError(f"objective {spec!r} is not 'layer:channel' or 'logit:class'")
+            raise ValueError(f"{spec!r} is not <layer>:<channel> (e.g. block13:42) "
+                             "or logit:<class>")
         return cls(layer.strip(), int(channel))
 
     @property

@@ -31,10 +31,6 @@ def final_path(name: str) -> Path:
     return WEIGHTS_DIR / f"{name}.safetensors"
 
 
-def card_path(name: str) -> Path:
-    return WEIGHTS_DIR / f"{name}.md"
-
-
 def checkpoint_paths(name: str) -> dict[int, Path]:
     """Iteration -> file: 1 = the standard weights, then the bundled and user checkpoints."""
     if not final_path(name).is_file():

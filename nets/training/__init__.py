@@ -1,6 +1,5 @@
 """Fine-tuning the standard model into robust variants (pure torch; renders come from ``game/``).
 
-- ``pgd``: small L2 / Linf PGD used inside training and by the evaluation;
 - ``photos``: packaged natural photos (scikit-image) split into training / held-out,
   and the texture bank they contribute to;
 - ``augment``: random crops, colour jitter, and the photo texture randomisation;

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from . import augment
-from .pgd import pgd
+from ..attacks import PGDL2, madry_step
 
 VARIANTS = ("adv", "stylized")
 
@@ -157,8 +157,8 @@ def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig) -> flo
     with torch.no_grad():
         p_t = F.softmax(teacher(t_in), 1)
     if cfg.variant == "adv":
-        s_in, _ = pgd(student, s_in, p_t.argmax(1), cfg.eps, cfg.attack_steps, "l2",
-                      step=cfg.eps if cfg.attack_steps <= 2 else None)
+        step = cfg.eps if cfg.attack_steps <= 2 else madry_step(cfg.eps, cfg.attack_steps)
+        s_in = PGDL2(student, cfg.eps, step=step).run(s_in, cfg.attack_steps, p_t.argmax(1))
     logits = student(torch.cat([s_in, t_in]))
     n = len(s_in)
     loss = kl_soft(p_t, logits[:n]) + cfg.clean_weight * kl_soft(p_t, logits[n:])

@@ -2,8 +2,9 @@
 
 - ``agreement``: share of images where a model's top-1 equals the reference labels
   (the standard model's clean labels);
-- ``robust_agreement``: the same under a PGD attack on those labels; an image counts
-  as kept only if the label never flips, at any step (``pgd.pgd``);
+- ``robust_agreement``: the same under a PGD attack on those labels (``nets.attacks``,
+  step 2.5 * eps / steps); an image counts as kept only if the label never flips, at
+  any step;
 - ``shape_bias``: on cue-conflict images, among decisions that fall into the shape's
   or the texture's class set, the share that follows the shape (Geirhos et al. 2019);
 - ``confidence``: the model's top-1 probability per image (which reference labels are
@@ -20,7 +21,7 @@ from typing import Sequence
 
 import torch
 
-from .pgd import pgd
+from ..attacks import make_attack, madry_step
 
 
 def predict(model, images: torch.Tensor, batch: int = 32) -> torch.Tensor:
@@ -76,14 +77,30 @@ def topk_agreement(model, images: torch.Tensor, labels: torch.Tensor, k: int = 5
 
 def robust_agreement(model, images: torch.Tensor, labels: torch.Tensor, eps: float, steps: int,
                      norm: str, batch: int = 32, stop_when_broken: bool = False):
-    """(share kept, perturbations (N, 3, H, W))."""
+    """(share kept, perturbations (N, 3, H, W)). ``stop_when_broken`` ends a batch's attack
+    once every label has flipped (same counts, less time; the perturbations are then
+    those of fewer steps)."""
     kept, deltas = [], []
     for i in range(0, len(images), batch):
         x, y = images[i:i + batch], labels[i:i + batch]
-        adv, k = pgd(model, x, y, eps, steps, norm, stop_when_broken=stop_when_broken)
+        adv, k = _attacked(model, x, y, eps, steps, norm, stop_when_broken)
         kept.append(k)
         deltas.append(adv - x)
     return float(torch.cat(kept).float().mean()), torch.cat(deltas)
+
+
+def _attacked(model, x, y, eps, steps, norm, stop_when_broken):
+    """(adversarial images, kept): kept[i] when the model says y[i] at every step and after."""
+    attack = make_attack(model, norm, eps, step=madry_step(eps, steps)).start(x, y)
+    kept = torch.ones(len(x), dtype=torch.bool, device=x.device)
+    for _ in range(steps):
+        if stop_when_broken and not kept.any():
+            break   # every label has flipped: more steps change no count
+        attack.step()
+        kept &= attack.last_logits.argmax(1) == y
+    with torch.no_grad():
+        kept &= model(attack.adversarial).argmax(1) == y
+    return attack.adversarial, kept
 
 
 def shape_bias(predictions: torch.Tensor, shapes: Sequence[str], textures: Sequence[str],

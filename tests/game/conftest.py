@@ -27,6 +27,7 @@ def scene(background_file):
     params.set("object", "sphere_box")
     params.set("background", str(background_file))
     with headless_pipeline(params) as (_base, pipeline, controller):
+        controller.strict = False  # as in the app: a bad input is reported and reverted
         controller.use_preferred_camera()
         yield params, pipeline, controller
 

@@ -3,7 +3,7 @@ import math
 import torch
 from torch import nn
 
-from nets.infer import predict, topk
+from nets.predict import predict, topk
 
 
 class FixedLogits(nn.Module):

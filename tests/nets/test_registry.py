@@ -125,16 +125,37 @@ def test_weights_id_is_a_cached_sha256_prefix(tmp_path):
     assert entry.weights_id() != first
 
 
-def test_corresponding_layer_same_name_or_same_depth():
-    mobilenet, lite = registry.get("mobilenet_v2"), registry.get("efficientnet_lite0")
-    assert registry.corresponding_layer(mobilenet, "block13", lite) == "block13"
-    assert registry.corresponding_layer("mobilenet_v2", "conv_first", "efficientnet_lite0") == "stem"
-    assert registry.corresponding_layer("mobilenet_v2", "conv_last", "efficientnet_lite0") == "head"
-    assert registry.corresponding_layer("mobilenet_v2", "block13", "inceptionv1") == "mixed4d"
-    assert registry.corresponding_layer("googlenet", "inception4d", "inceptionv1") == "mixed4d"
-    assert registry.corresponding_layer("inceptionv1", "mixed3a", "googlenet") == "inception3a"
-    with pytest.raises(KeyError, match="no tappable layer 'nope'"):
-        registry.corresponding_layer("mobilenet_v2", "nope", "inceptionv1")
+def corresponding(name, model, reference):
+    return registry.corresponding_layer(name, registry.get(model).layers,
+                                        registry.get(reference).layers)
+
+
+def test_corresponding_layer_is_the_same_relative_depth_in_another_network():
+    # MobileNetV2's block13 (96 x 14 x 14) sits at 13/18 = 0.72 of its 19 layers; Lite0's
+    # block12 at 12/17 = 0.71 of its 18, its block13 at 0.76: equal names, other depths.
+    assert corresponding("block13", "efficientnet_lite0", "mobilenet_v2") == "block12"
+    assert corresponding("conv_first", "efficientnet_lite0", "mobilenet_v2") == "stem"
+    assert corresponding("conv_last", "efficientnet_lite0", "mobilenet_v2") == "head"
+    assert corresponding("block13", "inceptionv1", "mobilenet_v2") == "mixed4d"
+    assert corresponding("inception4d", "inceptionv1", "googlenet") == "mixed4d"
+    assert corresponding("mixed3a", "googlenet", "inceptionv1") == "inception3a"
+
+
+def test_corresponding_layer_keeps_the_name_in_the_same_network():
+    for name in ("conv_first", "block13", "conv_last"):
+        assert corresponding(name, "mobilenet_v2_adv", "mobilenet_v2") == name
+    two = (Layer("a0", "0", 4, 8), Layer("a1", "1", 4, 8))
+    five = tuple(Layer(f"b{i}", str(i), 4, 8) for i in range(5))
+    assert registry.corresponding_layer("a0", five, two) == "b0"
+    assert registry.corresponding_layer("a1", five, two) == "b4"
+    assert registry.corresponding_layer("a1", two, two) == "a1"
+    assert registry.corresponding_layer("b3", five, two) == "b3"  # not Model 1's, but its own
+
+
+def test_corresponding_layer_of_an_unknown_name_is_the_default_depth():
+    assert corresponding("nope", "inceptionv1", "mobilenet_v2") == "mixed4d"   # 8 of 0..11
+    assert registry.corresponding_layer("nope", registry.get("mobilenet_v2").layers) == "block13"
+    assert registry.corresponding_layer("block13", ()) is None
 
 
 def test_register_user_checkpoint(tmp_path, user_entries):

@@ -77,6 +77,12 @@ def pointer(showbase):
     p.np.removeNode()
 
 
+def listeners(params):
+    """Every callback still connected to the parameter model."""
+    signals = [*params._signals.values(), params._every]
+    return [fn for signal in signals for fn in signal._callbacks]
+
+
 def spy_sets(params):
     """Record every ``params.set`` the UI makes from now on (still applying it)."""
     calls = []

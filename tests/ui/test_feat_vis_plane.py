@@ -3,7 +3,7 @@ from pathlib import Path
 
 from panda3d.core import Filename
 
-from ui.feat_vis import PLACEHOLDER
+from ui.feat_vis_plane import PLACEHOLDER
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 
@@ -61,7 +61,7 @@ def test_checked_with_an_empty_entry_stays_off(ui):
 def test_a_param_change_updates_the_widgets_without_echo(ui):
     fv = ui.panel.feat_vis
     heard = []
-    ui.params.subscribe(lambda name, value: heard.append((name, value)))
+    ui.params.watch_all(lambda name, value: heard.append((name, value)))
     ui.params.set("feat_vis", "/data/fv/conv2d0_3.png")
     assert fv.checked and fv.entry.get() == "/data/fv/conv2d0_3.png"
     ui.params.set("feat_vis", "")

@@ -7,16 +7,16 @@ from panda3d.core import MouseButton
 from game.core.params import ParamState
 from ui import theme
 from ui.checkpoint_slider import checkpoint_stops, format_iteration, nearest_index
-from ui.model_slots import ModelSlots
+from ui.slots_view import ModelSlotsView
 
-from .conftest import spy_sets, step
+from .conftest import listeners, spy_sets, step
 from .fake_results import choices
 
 
 @pytest.fixture
 def slots(showbase):
     params = ParamState()
-    s = ModelSlots(showbase.aspect2d, params, theme.px(318), (-0.5, 0.8), choices())
+    s = ModelSlotsView(showbase.aspect2d, params, theme.px(318), (-0.5, 0.8), choices())
     step(showbase)
     s.params = params
     yield s
@@ -162,12 +162,12 @@ def test_set_choices_refreshes_availability(slots):
 def test_available_may_be_a_method(showbase):
     entry = SimpleNamespace(name="mobilenet_v2", title="MobileNetV2", available=lambda: False,
                             checkpoints=[])
-    s = ModelSlots(showbase.aspect2d, ParamState(), 0.8, (0, 0), [entry])
+    s = ModelSlotsView(showbase.aspect2d, ParamState(), 0.8, (0, 0), [entry])
     assert [e.enabled for e in s.slots["model1"].menu.entries] == [False]
     s.destroy()
 
 
 def test_unsubscribes_on_destroy(showbase):
     params = ParamState()
-    ModelSlots(showbase.aspect2d, params, 0.8, (0, 0), choices()).destroy()
-    assert params._listeners == []
+    ModelSlotsView(showbase.aspect2d, params, 0.8, (0, 0), choices()).destroy()
+    assert listeners(params) == []

@@ -10,7 +10,7 @@ from ui import theme
 from ui.activation_view import ActivationView, group_entries
 from ui.heatmap import LUT, choose_channels, colourise, divisor, most_active, normalise
 
-from .conftest import step
+from .conftest import listeners, step
 from .fake_results import output, plausible, result
 
 LAYERS = ["block%d" % i for i in range(1, 17)]
@@ -223,7 +223,7 @@ def test_unsubscribes_on_destroy(showbase):
     v = ActivationView(showbase.aspect2d, params, 0.8, 1.4, (0, 0), LAYERS, lambda *k: None)
     v.destroy()
     params.set("n_neurons", 2)  # would raise on the removed nodes if still subscribed
-    assert params._listeners == []
+    assert listeners(params) == []
 
 
 @pytest.mark.parametrize("size", [14, 112])

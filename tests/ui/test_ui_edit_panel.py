@@ -6,19 +6,22 @@ import pytest
 from panda3d.core import MouseButton, Point3
 
 from game.core.params import ParamState
+from nets.editing.settings import FULL, format_edits, read_edits
 from ui import theme
-from ui.edit_panel import EditPanel
+from ui.edit_panel import EditFormat, EditPanel
 from ui.range_slider import RangeSlider
 
 from .conftest import spy_sets, step
 
 BLOCKS = ["conv_first"] + [f"block{i}" for i in range(1, 18)] + ["conv_last", "classifier"]
+EDITS = EditFormat(read_edits, format_edits, FULL)  # what the editing tool gives the panel
 
 
 @pytest.fixture
 def panel(showbase):
     params = ParamState()
-    p = EditPanel(showbase.aspect2d, params, theme.px(624), theme.px(402), (-1.55, 0.0), BLOCKS)
+    p = EditPanel(showbase.aspect2d, params, EDITS, theme.px(624), theme.px(402), (-1.55, 0.0),
+                  BLOCKS)
     p.show()
     step(showbase)
     yield p
@@ -132,8 +135,8 @@ def test_a_malformed_string_shows_defaults_and_close_calls_back(showbase):
     params = ParamState()
     params.set("edit_weights", "block1=oops")
     closed = []
-    p = EditPanel(showbase.aspect2d, params, theme.px(300), theme.px(300), (0, 0), BLOCKS[:3],
-                  on_close=lambda: closed.append(1))
+    p = EditPanel(showbase.aspect2d, params, EDITS, theme.px(300), theme.px(300), (0, 0),
+                  BLOCKS[:3], on_close=lambda: closed.append(1))
     p.show()
     assert p.rows["block1"].slider.values == (0.0,)
     assert len({round(r.root.getX(p.frame), 4) for r in p.rows.values()}) == 1  # narrow: 1 column
@@ -147,7 +150,7 @@ def test_a_malformed_string_shows_defaults_and_close_calls_back(showbase):
 
 def test_many_blocks_get_shorter_rows_and_no_blocks_a_message(showbase):
     params = ParamState()
-    p = EditPanel(showbase.aspect2d, params, theme.px(624), theme.px(402), (0, 0),
+    p = EditPanel(showbase.aspect2d, params, EDITS, theme.px(624), theme.px(402), (0, 0),
                   [f"b{i}" for i in range(40)])
     heights = {round(r.slider.h / theme.px(1)) for r in p.rows.values()}
     assert heights == {18}
@@ -174,12 +177,12 @@ def test_coincident_thumbs_part_towards_the_press(showbase):
 
 
 def test_model_slots_take_a_tool_button_on_the_edited_row(showbase, pointer):
-    from ui.model_slots import ModelSlots
+    from ui.slots_view import ModelSlotsView
 
     from .fake_results import choices
 
     params = ParamState()
-    slots = ModelSlots(showbase.aspect2d, params, theme.px(318), (-0.5, 0.8), choices())
+    slots = ModelSlotsView(showbase.aspect2d, params, theme.px(318), (-0.5, 0.8), choices())
     clicks = []
     b = slots.add_button("edited", "Edit\u2026", lambda: clicks.append(1))
     slots.set_status("edited", "pruned 12 blocks, a long status that cannot fit beside the button")

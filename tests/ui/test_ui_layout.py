@@ -4,8 +4,6 @@ from pathlib import Path
 import pytest
 from panda3d.core import Filename, PNMImage, SamplerState, Texture
 
-from ui import theme
-
 OUT = Path(__file__).resolve().parents[2] / "out"
 
 

@@ -161,14 +161,14 @@ def test_three_models_fit_the_column(view):
 def test_screenshot_of_all_views(showbase):
     """The Models and Predictions columns filled with plausible data at 1280x800."""
     from ui.activation_view import ActivationView
-    from ui.model_slots import ModelSlots
+    from ui.slots_view import ModelSlotsView
 
     params = ParamState()
     params.update({"edited_enabled": 1, "n_neurons": 6, "neuron_group": "cat"})
     layout = MainLayout(showbase.aspect2d, showbase.getAspectRatio())
     (mw, mh), (rw, rh) = layout.columns["Models"].body_size, layout.columns["Predictions"].body_size
     pad = theme.PAD
-    slots = ModelSlots(layout.middle_body, params, mw - 2 * pad, (pad, -pad), choices())
+    slots = ModelSlotsView(layout.middle_body, params, mw - 2 * pad, (pad, -pad), choices())
     slots.set_status("model2", "loading\u2026")
     top_z = slots.height + 2 * pad
     acts = ActivationView(layout.middle_body, params, mw - 2 * pad, mh - top_z - pad,

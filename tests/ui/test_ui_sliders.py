@@ -48,7 +48,7 @@ def test_integer_param_snaps_to_whole_numbers(ui):
 def test_set_from_elsewhere_moves_slider_without_echo(ui):
     calls = spy_sets(ui.params)
     heard = []
-    ui.params.subscribe(lambda name, value: heard.append(name))
+    ui.params.watch_all(lambda name, value: heard.append(name))
     ParamState.set(ui.params, "yaw", 90.0)  # e.g. the mouse orbit or the CLI
     ParamState.set(ui.params, "custom", 0.3)
     ui.step(4)
@@ -59,6 +59,32 @@ def test_set_from_elsewhere_moves_slider_without_echo(ui):
     assert calls == []                 # the sliders never set anything back
     assert heard == ["yaw", "custom"]  # one notification per change
     assert ui.params["custom"] == 0.3  # not replaced by the slider's float32 value
+
+
+def test_a_slider_does_not_hear_its_own_change_back(ui):
+    row = ui.panel.sliders["hue"]
+    shown = []
+    real_show = row.show
+    row.show = lambda value: (shown.append(value), real_show(value))
+    row.slider["value"] = 0.25  # the user
+    ui.step()
+    assert ui.params["hue"] == 0.25 and shown == [0.25]  # shown once, by the slider itself
+    ui.params.set("hue", -0.1)  # from elsewhere
+    assert shown == [0.25, -0.1]
+    ui.step(3)
+    assert ui.params["hue"] == -0.1  # the slider's report of -0.1 set nothing back
+
+
+def test_moving_back_to_a_position_the_model_left_sets_it_again(ui):
+    row = ui.panel.sliders["alpha"]
+    row.slider["value"] = 0.0  # the user drags to the end
+    ui.step()
+    assert ui.params["alpha"] == 0.0
+    ui.params.set("alpha", 0.5)  # e.g. the gamepad
+    ui.step()
+    row.slider["value"] = 0.0  # and the user drags back to the same end
+    ui.step()
+    assert ui.params["alpha"] == 0.0
 
 
 def test_linked_overall_morph_moves_both_halves_once(ui):

@@ -7,24 +7,26 @@ The device layer is abstract: :class:`PandaPad` reads a Panda3D ``InputDevice``,
 ``connect-device`` / ``disconnect-device`` events (Panda3D sends them on hot-plug;
 tests send them with a FakePad). As in Panda3D's ``samples/gamepad``, sticks are
 polled with a deadzone; buttons are edge-detected here, so a FakePad and a real pad
-take exactly the same path. ``attach(app) -> GamepadTool``.
+take exactly the same path. ``attach(ctx) -> GamepadTool`` (``ctx``: the app's
+``game.tools.context.ToolContext``).
 """
 from __future__ import annotations
 
 import logging
 from typing import Callable
 
+from direct.showbase.MessengerGlobal import messenger
 from panda3d.core import ClockObject
 
 from game.render.camera import clamp_to, wrap_yaw
 from game.app.input.focus import Focus, bounds, describe
 from game.app.input.input_map import REPEATING, InputMap, load_input_map
 from game.core.params import BY_NAME
+from game.core.stages import Stage
 
 log = logging.getLogger(__name__)
 
 TASK = "perturber-gamepad"
-TASK_SORT = 5          # before the mouse (10), the GUI and the frame tasks
 INPUT_EVENT = "perturber-input"  # sent on any pad activity (the kiosk's idle timer)
 FOCUS_EVENT = "perturber-focus"  # the focused control's name; the recorder writes it
 MAX_DT = 0.1           # a long frame must not fling the camera
@@ -132,12 +134,12 @@ def deadzone(value: float, dz: float) -> float:
 
 
 class GamepadTool:
-    def __init__(self, app, input_map: InputMap | None = None,
+    def __init__(self, ctx, input_map: InputMap | None = None,
                  clock: Callable[[], float] | None = None):
         from ui.focus_ring import FocusRing
         from ui.help_overlay import HelpOverlay
 
-        self.app, self.base = app, app.base
+        self.ctx, self.root = ctx, ctx.dock.gui_root
         self.map = input_map or load_input_map()
         self.clock = clock or ClockObject.getGlobalClock().getFrameTime
         from direct.showbase.DirectObject import DirectObject
@@ -147,15 +149,15 @@ class GamepadTool:
         self._sent = ""  # the last focus target told to the recorder
         self._held: dict[tuple[int, str], float] = {}  # (pad id, button) -> next repeat time
         self._last_t: float | None = None
-        self.focus = Focus(self.base.aspect2d, self._columns)
-        self.ring = FocusRing(self.base.aspect2d)
+        self.focus = Focus(self.root, self._columns)
+        self.ring = FocusRing(self.root)
         self.focus.listeners.append(self._focused)
         rows = [(i, f"{DESCRIPTIONS[a]}  ({a})" if a in DESCRIPTIONS else a)
                 for i, a in self.map.rows()]
-        self.help = HelpOverlay(self.base.aspect2d, rows, "Gamepad and keys",
+        self.help = HelpOverlay(self.root, rows, "Gamepad and keys",
                                 footer=f"mapping: {self.map.source}")
         for name, fn in self._actions().items():
-            app.add_action(name, fn)
+            ctx.actions.add(name, fn)
         self.events.accept("connect-device", self.connect)
         self.events.accept(FOCUS_EVENT, self._focus_event)  # from a replay
         self.events.accept("disconnect-device", self.disconnect)
@@ -163,7 +165,7 @@ class GamepadTool:
             self.events.accept(key, self._key, [action])
         for device in self._present_devices():
             self.connect(device)
-        self.base.taskMgr.add(self._task, TASK, sort=TASK_SORT)
+        ctx.add_task(Stage.GAMEPAD, self._task, TASK)
 
     def _actions(self) -> dict[str, Callable[[], object]]:
         f = self.focus
@@ -176,9 +178,10 @@ class GamepadTool:
 
     def _present_devices(self) -> list:
         try:
-            from panda3d.core import InputDevice
+            from panda3d.core import InputDevice, InputDeviceManager
 
-            return list(self.base.devices.getDevices(InputDevice.DeviceClass.gamepad))
+            devices = InputDeviceManager.getGlobalPtr()
+            return list(devices.getDevices(InputDevice.DeviceClass.gamepad))
         except Exception as exc:  # no device manager on this platform: pads can't be used
             log.warning("input devices unavailable: %s", exc)
             return []
@@ -190,7 +193,7 @@ class GamepadTool:
             return
         self.pads.append(pad)
         log.info("gamepad connected: %s", pad.name)
-        self.base.messenger.send(INPUT_EVENT)
+        messenger.send(INPUT_EVENT)
 
     def disconnect(self, device) -> None:
         gone = [p for p in self.pads if p.device is device or p is device]
@@ -214,7 +217,7 @@ class GamepadTool:
             active |= self._buttons(pad, now)
             active |= self._axes(pad, dt)
         if active:
-            self.base.messenger.send(INPUT_EVENT)
+            messenger.send(INPUT_EVENT)
         if self.focus.current is not None:
             self._draw_ring()
         return task.cont
@@ -230,10 +233,10 @@ class GamepadTool:
             due = self._held.get(key)
             if due is None:
                 self._held[key] = now + self.map.repeat_delay
-                self.app.do(action)
+                self.ctx.actions.do(action)
             elif action in REPEATING and now >= due:
                 self._held[key] = now + self.map.repeat_interval
-                self.app.do(action)
+                self.ctx.actions.do(action)
         return active
 
     def _axes(self, pad, dt: float) -> bool:
@@ -244,24 +247,21 @@ class GamepadTool:
             if v == 0.0:
                 continue
             active = True
-            current = changes.get(b.param, self.app.params[b.param])
+            current = changes.get(b.param, self.ctx.params[b.param])
             changes[b.param] = current + v * b.rate * dt
         for name, value in changes.items():
             changes[name] = wrap_yaw(value) if name == "yaw" else clamp_to(BY_NAME[name], value)
         if changes:
-            self.app.params.update(changes)
+            self.ctx.params.update(changes)
         return active
 
     def _key(self, action: str) -> None:
-        self.base.messenger.send(INPUT_EVENT)
-        self.app.do(action)
+        messenger.send(INPUT_EVENT)
+        self.ctx.actions.do(action)
 
     # -- focus and scene -------------------------------------------------------------
     def _columns(self) -> list[tuple[float, float]]:
-        layout = getattr(self.app, "layout", None)
-        if layout is None:
-            return []
-        return [bounds(col.frame, self.base.aspect2d)[:2] for col in layout.columns.values()]
+        return [bounds(col.frame, self.root)[:2] for col in self.ctx.dock.columns]
 
     def _focused(self, widget) -> None:
         """The recorder hears every focus move as ``perturber-focus`` with a stable name."""
@@ -269,7 +269,7 @@ class GamepadTool:
         target = describe(widget) if widget is not None else ""
         if target != self._sent:
             self._sent = target
-            self.base.messenger.send(FOCUS_EVENT, [target])
+            messenger.send(FOCUS_EVENT, [target])
 
     def _focus_event(self, target: str) -> None:
         if target == self._sent:  # our own event
@@ -284,22 +284,22 @@ class GamepadTool:
         if w is None or w.isEmpty() or w.isHidden():
             self.ring.hide()
             return
-        self.ring.show_around(bounds(w, self.base.aspect2d))
+        self.ring.show_around(bounds(w, self.root))
 
     def reset_scene(self) -> None:
         """Every scene parameter to its default, the object's preferred camera, no attack."""
-        self.app.params.reset()
-        self.app.controller.use_preferred_camera()
-        if "attack.reset" in self.app.actions:
-            self.app.do("attack.reset")
+        self.ctx.params.reset()
+        self.ctx.scene.use_preferred_camera()
+        if "attack.reset" in self.ctx.actions:
+            self.ctx.actions.do("attack.reset")
 
     def destroy(self) -> None:
-        self.base.taskMgr.remove(TASK)
+        self.ctx.remove_task(TASK)
         self.events.ignoreAll()
         self.ring.destroy()
         self.help.destroy()
         self.pads.clear()
 
 
-def attach(app) -> GamepadTool:
-    return GamepadTool(app)
+def attach(ctx) -> GamepadTool:
+    return GamepadTool(ctx)

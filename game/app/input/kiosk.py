@@ -11,7 +11,8 @@
   seconds in a banner, and the parameters go back to the last frame that finished
   cleanly; the app never stops on its own.
 
-``attach(app, **kw) -> KioskTool``; cmd_app and the soak command attach it when asked.
+``attach(app, **kw) -> KioskTool``: the app attaches it on request
+(``PerturberApp.attach_kiosk``: ``perturber --kiosk`` and the soak command).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from panda3d.core import ClockObject, WindowProperties
 
 from game.app.input.gamepad import INPUT_EVENT
 from game.app.input.tour import Tour, TourPlayer, load_tour
+from game.core.stages import Stage
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ class KioskTool:
         self._attract_t0 = 0.0
         self._mouse: tuple | None = None
         self.last_input = self.clock()
-        self._unsubscribe = self.params.subscribe(self._on_param)
+        self._unsubscribe = self.params.watch_all(self._on_param)
         self.events.accept(INPUT_EVENT, self.note_input)
         self.events.accept(BUTTON_EVENT, lambda *_: self.note_input())
         for thrower in getattr(self.base, "buttonThrowers", None) or []:
@@ -75,8 +77,8 @@ class KioskTool:
             self.events.accept(keys, lambda: self.on_quit())
         self._lockdown(fullscreen)
         self.guard_tasks()
-        self.base.taskMgr.add(self._task, TASK, sort=1)
-        self.base.taskMgr.add(self._late_task, LATE_TASK, sort=1000)
+        self.base.taskMgr.add(self._task, TASK, sort=Stage.KIOSK)
+        self.base.taskMgr.add(self._late_task, LATE_TASK, sort=Stage.KIOSK_LATE)
 
     # -- lockdown ---------------------------------------------------------------
     def _lockdown(self, fullscreen: bool) -> None:
@@ -170,7 +172,7 @@ class KioskTool:
         self.saved = self.params.snapshot()
         self.state = "attract"
         self._attract_t0 = self.clock()
-        self._player = TourPlayer(self.tour, self.params, self.app.do,
+        self._player = TourPlayer(self.tour, self.params, self.app.actions.do,
                                   lambda a: a in self.app.actions)
         log.info("kiosk: idle for %.0f s, attract loop", self.idle_s)
 
@@ -178,7 +180,7 @@ class KioskTool:
         self.state = "active"
         self._player = None
         if "attack.reset" in self.app.actions:
-            self.app.do("attack.reset")
+            self.app.actions.do("attack.reset")
         if self.saved is not None:
             self._apply(self.saved)
         log.info("kiosk: input, control back to the visitor")
@@ -188,11 +190,11 @@ class KioskTool:
         self.resets += 1
         self.saved = dict(self.home)
         if "attack.reset" in self.app.actions:
-            self.app.do("attack.reset")
+            self.app.actions.do("attack.reset")
         self._apply(self.home)
         if self.state == "attract":
             self._attract_t0 = self.clock()
-            self._player = TourPlayer(self.tour, self.params, self.app.do,
+            self._player = TourPlayer(self.tour, self.params, self.app.actions.do,
                                       lambda a: a in self.app.actions)
         log.info("kiosk: idle for %.0f s, scene reset to defaults", self.reset_s)
 

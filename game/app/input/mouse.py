@@ -9,6 +9,7 @@ from typing import Callable
 
 from game.render.camera import DOLLY_FACTOR, ORBIT_DEG_PER_PX, PAN_PER_PX, clamp_to, wrap_yaw
 from game.core.params import BY_NAME, ParamState
+from game.core.stages import Stage
 
 
 class MouseOrbit:
@@ -28,7 +29,7 @@ class MouseOrbit:
             ("wheel_down", lambda: self._wheel(DOLLY_FACTOR)),
         ):
             base.accept(event, handler)
-        base.taskMgr.add(self._drag_task, "perturber-mouse-drag", sort=10)
+        base.taskMgr.add(self._drag_task, "perturber-mouse-drag", sort=Stage.MOUSE)
 
     def _mouse(self) -> tuple[float, float] | None:
         watcher = getattr(self.base, "mouseWatcherNode", None)

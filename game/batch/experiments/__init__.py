@@ -1,6 +1,6 @@
-"""The thesis' quantitative experiments (section 7.3) as commands.
+"""The thesis' quantitative robustness experiments as commands.
 
-- ``yaw_fluctuation``: eq. 7.1-7.2, how much the top-10 logits move when the camera
+- ``yaw_fluctuation``: how much the top-10 logits move when the camera
   yaws away from a prototype view (`perturber experiment yaw-fluctuation`).
 - ``backgrounds``: how often a model's top-1 changes when the object stays and the
   background changes, is blurred or desaturated (`perturber experiment backgrounds`).

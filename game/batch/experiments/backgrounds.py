@@ -1,4 +1,4 @@
-"""Thesis 7.3.2: are adversarially trained models more sensitive to background changes?
+"""Are adversarially trained models more sensitive to background changes?
 
 The thesis ran the Background Challenge (Xiao et al. 2020: the object kept, the
 background replaced) and compared accuracies. We have no labelled photos; we keep

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from game.core.params import ParamError
 
-# object name -> (morph pair, morph value): the four objects of the thesis (7.3.1).
+# object name -> (morph pair, morph value): the four objects of the thesis' experiments.
 OBJECTS: dict[str, tuple[str, float]] = {
     "dog": ("dog_cat", 0.0),
     "cat": ("dog_cat", 1.0),

@@ -1,7 +1,7 @@
 """Small PNG charts drawn with PIL (matplotlib is not a dependency).
 
 ``bar_chart``: grouped bars (one group per object, one bar per model) with optional
-error bars, as thesis Figure 7.4. ``contact_sheet``: thumbnails of the network inputs.
+error bars (mean and standard deviation). ``contact_sheet``: thumbnails of the network inputs.
 """
 from __future__ import annotations
 

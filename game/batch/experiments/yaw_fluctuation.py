@@ -1,12 +1,11 @@
-"""Thesis 7.3.1: are adversarially trained models more sensitive to viewpoint changes?
+"""Are adversarially trained models more sensitive to viewpoint changes?
 
 Each object (dog, cat, fire truck, race car) is rendered at 7 yaws x 2 pitches x 2
 distances. For each object, pitch and distance the view at yaw -23.3 degrees is the
-*prototype* p (16 prototypes). The thesis' "fluctuation score" of a prototype
-(eq. 7.1-7.2):
+*prototype* p (16 prototypes). The thesis' "fluctuation score" f_p of a prototype:
 
-    d_y = l*_{c*10} - l^y_{c*10}                               (7.1)
-    f_p = sum over y of  sqrt(d_y . d_y) / std(l*_1000)        (7.2)
+    d_y = l*_{c*10} - l^y_{c*10}
+    f_p = sum over y of  sqrt(d_y . d_y) / std(l*_1000)
 
 "where c*10 are the top 10 predictions of the prototype view, l^y_{c*10} are their
 logits from yaw variation y, l*_{c*10} are their logits from the prototype view
@@ -18,8 +17,8 @@ standard deviation, ddof 0 - the thesis does not say which: ddof 1 scales every 
 by sqrt(1000/999)), and **sum** over the yaw variations (6 here; the prototype's own
 term is 0). The score of an object and model is the **mean** of f_p over its 4
 prototypes (2 pitches x 2 distances), with their standard deviation as the error bar
-(thesis Figure 7.4: "Mean yaw fluctuation scores ... Error bars represent standard
-deviation"). A model that ignores its input scores exactly 0. A prototype whose
+(as in the thesis' chart: "Mean yaw fluctuation scores ... Error bars represent
+standard deviation"). A model that ignores its input scores exactly 0. A prototype whose
 logits are all equal (std 0) scores 0 if nothing moved, else infinity.
 
 Each object is shown on its home background (lawn for dog and cat, street for fire
@@ -95,7 +94,7 @@ def points(vs: list[View], camera_distance: dict[str, float] | None = None) -> l
 
 
 def fluctuation_score(prototype: np.ndarray, variations: list[np.ndarray], k: int = TOP) -> float:
-    """Eq. 7.2: sum over the variations of the distance of the prototype's top-k logits,
+    """f_p: sum over the variations of the distance of the prototype's top-k logits,
     over the standard deviation of the prototype's whole logit vector."""
     proto = np.asarray(prototype, np.float64)
     top = np.argsort(-proto, kind="stable")[:min(k, proto.size)]  # c*10
@@ -186,14 +185,14 @@ def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), yaws=YAWS,
     bar_chart(out / "yaw_fluctuation.png", objs, list(models),
               [[summary[o][m]["mean"] for m in models] for o in objs],
               [[summary[o][m]["std"] for m in models] for o in objs],
-              title=f"Yaw fluctuation f_p (eq. 7.2): mean and std over "
+              title=f"Yaw fluctuation f_p: mean and std over "
                     f"{len(pitches) * len(distances)} prototypes per object",
               ylabel="f_p")
     if thumb:
         contact_sheet(out / "yaw_fluctuation_inputs.png", [r.thumb for r in results], len(yaws))
     report = {
         "experiment": "yaw-fluctuation",
-        "formula": "f_p = sum_y ||l*[c*10] - l^y[c*10]||_2 / std(l*) (thesis eq. 7.1-7.2); "
+        "formula": "f_p = sum_y ||l*[c*10] - l^y[c*10]||_2 / std(l*); "
                    "object score = mean (std) of f_p over its prototypes",
         "objects": objs, "models": list(models), "yaws": list(yaws),
         "prototype_yaw": PROTOTYPE_YAW, "pitches": list(pitches),
@@ -208,7 +207,7 @@ def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), yaws=YAWS,
 
 
 def _view_rows(vs, pts, results, models, k) -> list[dict]:
-    """One row per view and model: its top-1 and its term of eq. 7.2 (0 for the prototype)."""
+    """One row per view and model: its top-1 and its term of f_p (0 for the prototype)."""
     proto_of = {v.prototype_key: i for i, v in enumerate(vs) if v.is_prototype}
     rows = []
     for i, (v, p) in enumerate(zip(vs, pts)):

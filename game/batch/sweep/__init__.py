@@ -14,5 +14,5 @@ The pieces (all plain data, so jobs travel to other processes or to a Ray cluste
   compare runs bit for bit: a point's position in another batch can change the last
   bits of its floats.
 - ``checks``: a job's models, layer and channels checked before anything runs.
-- ``table``: the CSV; ``plots`` / ``figures``: heat maps and tuning curves (thesis 5.1).
+- ``table``: the CSV; ``plots`` / ``figures``: heat maps and tuning curves.
 """

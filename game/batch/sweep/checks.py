@@ -5,8 +5,6 @@ is built here once to read its layers.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from game.core.params import ParamError
 
 
@@ -40,7 +38,7 @@ def model_layers(spec: str) -> tuple:
 def job_layers(job) -> list:
     """Per model of ``job``: the ``Layer`` it is tapped at (None without ``job.layer``),
     mapped as the workers map it (same name, or the same relative depth)."""
-    from game.app.engine import layer_for
+    from nets.registry import corresponding_layer
 
     all_layers = [model_layers(spec) for spec in job.models]
     if not job.layer:
@@ -49,11 +47,9 @@ def job_layers(job) -> list:
     if job.layer not in first:
         raise ParamError(f"{job.models[0]} has no layer {job.layer!r}; it has "
                          f"{', '.join(first) or 'none'}")
-    ref = SimpleNamespace(model=SimpleNamespace(layers=all_layers[0]))
     out = []
     for i, layers in enumerate(all_layers):
-        name = layer_for(SimpleNamespace(model=SimpleNamespace(layers=layers)), job.layer,
-                         ref if i else None)
+        name = corresponding_layer(job.layer, layers, all_layers[0])
         if name is None:
             raise ParamError(f"{job.models[i]} has no tappable layers")
         out.append({l.name: l for l in layers}[name])

@@ -115,19 +115,14 @@ class Pool:
         return sorted(results, key=lambda r: r.index)
 
     def _map_inprocess(self, job, chunks, finished, cancelled) -> None:
-        import torch
-
         from game.batch.sweep.worker import run_points
+        from nets.threads import torch_threads
 
-        before = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
+        with torch_threads(self.threads):
             for c in chunks:
                 if cancelled():
                     break
                 finished(run_points(job, c))
-        finally:
-            torch.set_num_threads(before)
 
     def _map_local(self, job, chunks, finished, cancelled) -> None:
         if self._executor is None:

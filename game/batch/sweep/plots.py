@@ -9,7 +9,7 @@ cancelled) is a grey cell. No gaps or borders: a cell of ``cell`` (heat map) or
 
 - ``heatmap_image``: each cell in the colour of the model's top-1 class (a fixed colour
   per class index), blended over near-black with alpha ``0.3 + 0.7 * probability``.
-- ``tuning_image``: thesis Figure 5.1. Each point's thumbnail of the network input,
+- ``tuning_image``: a 2-D tuning curve. Each point's thumbnail of the network input,
   weighted by ``w = response / max |response|`` over the grid (the channel's mean
   activation): ``round(thumb * w)`` for w >= 0, ``round((255 - thumb) * |w|)`` (the
   inverted thumbnail) for w < 0. All responses 0: all black.
@@ -119,7 +119,7 @@ def _resize(thumb: np.ndarray, size: int) -> np.ndarray:
 
 def tuning_image(results: list[PointResult], axes, model: str, channel: int,
                  thumb: int | None = None) -> np.ndarray:
-    """(n1 * thumb, n2 * thumb, 3) uint8: thesis Figure 5.1 for one channel.
+    """(n1 * thumb, n2 * thumb, 3) uint8: the tuning image of one channel.
 
     ``channel`` is the position in the job's requested channels (``job.channels[channel]``
     is the channel number). ``thumb``: side of a cell (default: the results' thumbnail

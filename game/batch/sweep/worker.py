@@ -40,9 +40,9 @@ def resolve_model(spec: str):
 
 def _renderer():
     if "renderer" not in _STATE:
-        import torch  # noqa: F401  (torchvision before the EGL context: see game.cli.models)
-        import torchvision  # noqa: F401
+        from game.core.torch_first import import_torch_first
 
+        import_torch_first()
         from game.render.headless import headless_pipeline
         from game.core.params import ParamState
 
@@ -87,11 +87,11 @@ def render_points(job: ProbeJob, points: list[dict]) -> np.ndarray:
 def _layers(job: ProbeJob, models) -> list[str | None]:
     if not job.layer:
         return [None] * len(models)
-    from game.app.engine import layer_for
+    from nets.registry import corresponding_layer
 
-    ref = SimpleNamespace(model=models[0])
-    return [layer_for(SimpleNamespace(model=m), job.layer, ref if i else None)
-            for i, m in enumerate(models)]
+    reference = tuple(getattr(models[0], "layers", ()))
+    return [corresponding_layer(job.layer, tuple(getattr(m, "layers", ())), reference)
+            for m in models]
 
 
 def classify(job: ProbeJob, images: np.ndarray) -> list[dict]:
@@ -99,8 +99,8 @@ def classify(job: ProbeJob, images: np.ndarray) -> list[dict]:
     import torch
 
     from nets.forward import forward
-    from nets.infer import topk
-    from nets.labels import label
+    from nets.predict import topk
+    from nets.labels import class_names
 
     models = [resolve_model(s) for s in job.models]
     layers = _layers(job, models)
@@ -109,7 +109,7 @@ def classify(job: ProbeJob, images: np.ndarray) -> list[dict]:
         x = torch.from_numpy(images[start:start + job.batch]).permute(0, 3, 1, 2).float() / 255.0
         for spec, model, layer in zip(job.models, models, layers):
             res = forward(model, x, layer=layer if job.channels else None, logits=True)
-            tops = topk(res.logits, job.top, getattr(model, "label", label))
+            tops = topk(res.logits, job.top, class_names(model).label)
             means = (res.activations[:, list(job.channels)].float().mean(dim=(2, 3))
                      if job.channels else None)
             for j, top in enumerate(tops):

@@ -1,4 +1,4 @@
-"""Frequency decomposition (thesis 5.2.2): low band = Gaussian blur (sigma = cutoff),
+"""Frequency decomposition: low band = Gaussian blur (sigma = cutoff),
 high band = image - low; each band gets its own blur, hue and alpha; recombined.
 Eight passes at 224 x 224, all in half-float so the signed high band survives."""
 from game.render.post.base import Effect

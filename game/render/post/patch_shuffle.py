@@ -1,4 +1,4 @@
-"""Post "Patch Shuffling": k x k cells in a seeded random order (thesis 5.2.2, Zhang & Zhu)."""
+"""Post "Patch Shuffling": k x k cells in a seeded random order (after Zhang & Zhu)."""
 import numpy as np
 from panda3d.core import PTA_int
 

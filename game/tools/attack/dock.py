@@ -22,17 +22,19 @@ def needed_height(rows: list[int], collapsed: list[bool]) -> float:
 
 
 class PredictionDock:
-    def __init__(self, app, panel):
-        self.app, self.panel = app, panel
-        self.view = app.prediction_view
-        _, body_h = app.layout.columns["Predictions"].body_size
+    """``view``: the prediction view in ``column`` (the Predictions column); ``latest()``:
+    the result it shows."""
+
+    def __init__(self, view, column, panel, latest):
+        self.view, self.panel, self.latest = view, panel, latest
+        _, body_h = column.body_size
         self.full_h = self.view.h           # what the app gave the prediction view
         self.bottom = -(body_h - theme.PAD)  # the panel's bottom edge in right_body
         self._signature = None
         self._placing = False
 
     def _outputs(self):
-        result = self.app.engine.result
+        result = self.latest()
         return [o for o in (result.outputs if result else ()) if o.top]
 
     def signature(self):
@@ -61,7 +63,7 @@ class PredictionDock:
                 self.panel.set_note("")
             self.panel.root.setPos(theme.PAD, 0, self.bottom + self.panel.height)
             self.view.h = self._avail()
-            self.view.update(self.app.engine.result)
+            self.view.update(self.latest())
             self._signature = self.signature()
         finally:
             self._placing = False
@@ -82,4 +84,4 @@ class PredictionDock:
 
     def destroy(self) -> None:
         self.view.h = self.full_h
-        self.view.update(self.app.engine.result)
+        self.view.update(self.latest())

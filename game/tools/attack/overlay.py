@@ -1,4 +1,4 @@
-"""The attacked image over the scene view, with the thesis' text overlay (5.2.2).
+"""The attacked image over the scene view, with the thesis' text overlay.
 
 A card the size of the view shows the composite as a static, nearest-filtered image;
 four tags on translucent backings give the original top class's probability before

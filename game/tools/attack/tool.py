@@ -1,13 +1,13 @@
-"""The in-app PGD attack (thesis 5.2.2, FEATURES F1.9): ``attach(app) -> AttackTool``.
+"""The in-app PGD attack: ``attach(ctx) -> AttackTool``.
 
 Each "PGD Step" (``tool.step()``) does one step of ``nets.attacks`` on the attacked
 model. The first step starts the attack on the frame the networks see at that moment
-(``app.pipeline.frame``) and records the original top class and its probability.
+(``ctx.frame()``) and records the original top class and its probability.
 While an attack is active:
 
 * the composite ``grey + (original - grey) * original_alpha + perturbation *
   attack_alpha`` is shown over the scene view as a static image, and the networks see
-  exactly that composite: an input filter on ``app.engine.input_filters`` swaps the
+  exactly that composite: an input filter in ``ctx.inference.filters`` swaps the
   frame for a :class:`CompositeFrame`, whose ``as_float()`` gives the float composite
   (a uint8 frame would round most of a small L2 perturbation away);
 * the overlay tells the original class's probability before (top left) and after
@@ -29,44 +29,31 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from game.core.attack_image import (NORM_TITLES, chw_to_hwc, composite, image_eps, parse_target,
-                               to_uint8)
+from game.core.attack_image import NORM_TITLES, chw_to_hwc, composite, image_eps, to_uint8
 from game.app.slots import LoadedModel
-from game.core.params import ParamError, is_scene
+from game.core.params import SCENE_NAMES, ParamError
+from game.core.parsers import parse_target
 from game.render.pipeline import Frame
 from game.core.results import SLOT_TITLES, SLOTS
+from game.core.stages import Stage
 from nets.attacks import PGD, AttackError, eval_mode, make_attack
-from nets.labels import label as imagenet_label, search as search_labels
+from nets.labels import IMAGENET, ClassNames, class_names
+from nets.threads import torch_threads
 
 log = logging.getLogger(__name__)
 
 TASK = "perturber-attack"
-TASK_SORT = 57  # after the app's inference task (56)
 RESTART_PARAMS = ("attack_model", "attack_norm", "attack_eps", "attack_target")
 ALPHA_PARAMS = ("attack_alpha", "original_alpha")
 # torch threads for a step: on two shared cores one thread is steady (~100 ms for
 # MobileNetV2 under load) where two spin against the renderer, the feature
 # visualisation thread and other processes (0.4 to 10 s measured).
 STEP_THREADS = 1
-
-
-@contextmanager
-def torch_threads(n: int):
-    """Run the block with ``n`` intra-op threads (0: leave as is), then restore."""
-    previous = torch.get_num_threads()
-    if n > 0 and n != previous:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != previous:
-            torch.set_num_threads(previous)
 
 
 @dataclass(frozen=True)
@@ -108,10 +95,6 @@ class Session:
     start_ms: float
 
 
-def class_name(model, index: int) -> str:
-    return getattr(model, "label", imagenet_label)(index)
-
-
 def top_of(model, values: np.ndarray) -> torch.Tensor:
     """Softmax probabilities of ``model`` on one (3, H, W) image."""
     with eval_mode(model), torch.no_grad():
@@ -119,42 +102,45 @@ def top_of(model, values: np.ndarray) -> torch.Tensor:
 
 
 class AttackTool:
-    def __init__(self, app):
+    def __init__(self, ctx):
         from game.tools.attack.dock import PredictionDock
         from game.tools.attack.overlay import AttackOverlay
         from ui import theme
         from ui.attack_panel import AttackPanel
 
-        self.app, self.params = app, app.params
+        self.ctx, self.params, self.slots, self.inference = ctx, ctx.params, ctx.slots, ctx.inference
         self.session: Session | None = None
         self.filter = CompositeFilter()
         self.step_ms: list[float] = []   # every step's time (the first includes the start)
         self.last_probs: dict | None = None  # {"after", "now": {...}} of the latest composite
         self._texts_stale = False
         self._slots_version = None
-        self.overlay = AttackOverlay(app.layout.view, theme.VIEW_SIZE)
-        w, _ = app.layout.columns["Predictions"].body_size
-        self.panel = AttackPanel(app.layout.right_body, self.params, w - 2 * theme.PAD,
+        self.overlay = AttackOverlay(ctx.dock.scene_view, theme.VIEW_SIZE)
+        column = ctx.dock.predictions
+        w, _ = column.body_size
+        self.panel = AttackPanel(column.body, self.params, w - 2 * theme.PAD,
                                  self._model_entries(), on_step=lambda: self._do("attack.step"),
                                  on_reset=lambda: self._do("attack.reset"),
-                                 search=search_labels, label_of=imagenet_label,
+                                 search=lambda text: self._classes().search(text),
+                                 label_of=lambda index: self._classes().label(index),
                                  on_toggle=lambda collapsed: self.dock.place(opened=not collapsed))
-        self.dock = PredictionDock(app, self.panel)
+        self.dock = PredictionDock(ctx.dock.prediction_view, column, self.panel,
+                                   lambda: self.inference.latest)
         self.dock.place()
         self.panel.set_status("ready: PGD Step starts an attack")
-        self._unsubscribe = self.params.subscribe(self._on_param)
-        self._previous_click = app.mouse.on_click
-        app.mouse.on_click = self._scene_clicked
-        app.base.taskMgr.add(self._task, TASK, sort=TASK_SORT)
-        if hasattr(app, "add_action"):  # named actions: gamepad, keyboard, recorder
-            app.add_action("attack.step", self.step)
-            app.add_action("attack.reset", self.reset)
+        self._unwatch = [
+            self.params.watch(SCENE_NAMES, lambda _n, _v: self._end("the scene changed")),
+            self.params.watch(RESTART_PARAMS, lambda _n, _v: self._end("attack settings changed")),
+            self.params.watch(ALPHA_PARAMS, lambda _n, _v: self._realpha()),
+            ctx.scene_clicks.connect(self._scene_clicked),
+        ]
+        ctx.add_task(Stage.ATTACK, self._task, TASK)
+        # named actions: the buttons, gamepad and keyboard run them; the recorder hears them
+        ctx.actions.add("attack.step", self.step)
+        ctx.actions.add("attack.reset", self.reset)
 
     def _do(self, name: str):
-        """A button press goes through the app's named actions when it has them."""
-        if name in getattr(self.app, "actions", {}):
-            return self.app.do(name)
-        return {"attack.step": self.step, "attack.reset": self.reset}[name]()
+        return self.ctx.actions.do(name)
 
     # -- actions (what a gamepad or a recorder calls) ------------------------------------
     @property
@@ -185,9 +171,9 @@ class AttackTool:
         """End the attack: the live frame is shown and fed to the networks again."""
         self.session = None
         self.last_probs = None
-        if self.filter in self.app.engine.input_filters:
+        if self.filter in self.inference.filters:
             # the filter list changes, so the engine re-infers the live frame
-            self.app.engine.input_filters.remove(self.filter)
+            self.inference.filters.remove(self.filter)
         if self.filter.image is not None:
             self.filter.set(None, None)
         self.overlay.hide()
@@ -197,18 +183,18 @@ class AttackTool:
     def _start(self) -> bool:
         p = self.params
         slot, norm = p["attack_model"], p["attack_norm"]
-        loaded = self.app.slots.loaded.get(slot)
+        loaded = self.slots.loaded.get(slot)
         title = SLOT_TITLES.get(slot, slot)
         if loaded is None or not p.flag(f"{slot}_enabled"):
             state = "not loaded" if p.flag(f"{slot}_enabled") else "switched off"
             return self._refuse(f"PGD: {title} is {state}; enable it or attack another model",
                                 f"{title} is {state}: enable it first")
-        frame = self.app.pipeline.frame
+        frame = self.ctx.frame()
         if frame is None:
             return self._refuse("PGD: no frame rendered yet")
         t0 = time.perf_counter()
         try:
-            target = parse_target(p["attack_target"])
+            target = parse_target(p["attack_target"], len(class_names(loaded.model)))
             attack = make_attack(loaded.model, norm, image_eps(norm, p["attack_eps"]), target)
             clean = frame.as_float()
             self._engine_idle()
@@ -218,24 +204,23 @@ class AttackTool:
             return self._refuse(f"PGD: {exc}")
         probs = attack.clean_logits[0].softmax(0)
         index = int(probs.argmax())
-        original = {"index": index, "label": class_name(loaded.model, index),
+        original = {"index": index, "label": class_names(loaded.model).label(index),
                     "prob": float(probs[index])}
         self.session = Session(loaded, attack, frame, clean, original,
                                (time.perf_counter() - t0) * 1e3)
-        if self.filter not in self.app.engine.input_filters:
-            self.app.engine.input_filters.append(self.filter)
+        if self.filter not in self.inference.filters:
+            self.inference.filters.append(self.filter)
         return True
 
     def _engine_idle(self) -> None:
         """Worker mode: let the inference thread finish first. It runs the same model
         with a forward hook on the shown layer, which must not see (or cut short) the
         attack's passes. New jobs only start from this (the main) thread."""
-        if self.app.engine.mode == "worker":
-            self.app.engine.wait_idle()
+        self.inference.wait_idle()
 
     def _refuse(self, message: str, short: str | None = None) -> bool:
         """Say why a step cannot be done (the app's error channel and the panel)."""
-        self.app.show_error(message)
+        self.ctx.show_error(message)
         self.panel.set_status(short or message.removeprefix("PGD: "), error=True)
         return False
 
@@ -258,14 +243,14 @@ class AttackTool:
         now = int(probs.argmax())
         self.last_probs = {
             "after": {**o, "prob": float(probs[o["index"]])},
-            "now": {"index": now, "label": class_name(s.loaded.model, now),
+            "now": {"index": now, "label": class_names(s.loaded.model).label(now),
                     "prob": float(probs[now])},
         }
         after, top = self.last_probs["after"], self.last_probs["now"]
         a = s.attack
         eps = f"{self.params['attack_eps']:g}" + ("/255" if a.norm == "linf" else "")
         kind = ", untargeted" if a.target is None else \
-            f" -> {class_name(s.loaded.model, a.target)}"
+            f" -> {class_names(s.loaded.model).label(a.target)}"
         self.overlay.set_texts(
             before=("before", o["label"], f"{o['prob']:.1%}"),
             after=("after", after["label"], f"{after['prob']:.1%}"),
@@ -275,24 +260,19 @@ class AttackTool:
         self._texts_stale = False
 
     # -- listening ----------------------------------------------------------------------------
-    def _on_param(self, name: str, _value) -> None:
-        if self.session is None:
-            return
-        if is_scene(name):
-            self.reset("the scene changed")
-        elif name in RESTART_PARAMS:
-            self.reset("attack settings changed")
-        elif name in ALPHA_PARAMS:
+    def _end(self, reason: str) -> None:
+        if self.session is not None:
+            self.reset(reason)
+
+    def _realpha(self) -> None:
+        if self.session is not None:
             self._recompose()
 
     def _scene_clicked(self) -> None:
-        if self.session is not None:
-            self.reset("scene clicked")
-        if self._previous_click:
-            self._previous_click()
+        self._end("scene clicked")
 
     def _task(self, task):
-        slots = self.app.slots
+        slots = self.slots
         if slots.version != self._slots_version:
             self._slots_version = slots.version
             self.panel.set_models(self._model_entries())
@@ -300,7 +280,7 @@ class AttackTool:
             if s is not None and (slots.loaded.get(s.loaded.slot) is not s.loaded
                                   or not self.params.flag(f"{s.loaded.slot}_enabled")):
                 self.reset("the attacked model was switched off or replaced")
-        frame = self.app.pipeline.frame
+        frame = self.ctx.frame()
         if self.session is not None and frame is not None and frame.serial != self.session.frame.serial:
             self.reset("a new frame was rendered")
         if self.session is not None and self._texts_stale:
@@ -311,22 +291,25 @@ class AttackTool:
     def _model_entries(self):
         from ui.menus import Entry
 
-        slots = self.app.slots
+        slots = self.slots
         return [Entry(s, SLOT_TITLES[s], slots.loaded.get(s) is not None
                       and self.params.flag(f"{s}_enabled")) for s in SLOTS]
 
+    def _classes(self) -> ClassNames:
+        """The class names of the attacked model (ImageNet-1k's while none is loaded)."""
+        loaded = self.slots.loaded.get(self.params["attack_model"])
+        return class_names(loaded.model) if loaded is not None else IMAGENET
+
     def destroy(self) -> None:
-        self.app.base.taskMgr.remove(TASK)
-        self._unsubscribe()
-        if self.filter in self.app.engine.input_filters:
-            self.app.engine.input_filters.remove(self.filter)
-        if getattr(self.app, "mouse", None) is not None and \
-                self.app.mouse.on_click == self._scene_clicked:
-            self.app.mouse.on_click = self._previous_click
+        self.ctx.remove_task(TASK)
+        for unwatch in self._unwatch:
+            unwatch()
+        if self.filter in self.inference.filters:
+            self.inference.filters.remove(self.filter)
         self.dock.destroy()
         self.panel.destroy()
         self.overlay.destroy()
 
 
-def attach(app) -> AttackTool:
-    return AttackTool(app)
+def attach(ctx) -> AttackTool:
+    return AttackTool(ctx)

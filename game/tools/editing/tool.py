@@ -1,4 +1,4 @@
-"""Weight editing in the app (thesis 5.4, F3.1-F3.3): keeps the Edited Model up to date.
+"""Weight editing in the app: keeps the Edited Model up to date.
 
 The Edited Model is made from the loaded Model 1 (and, to mix, Model 2) by
 ``nets.editing`` according to ``edit_mode`` and ``edit_weights``. Whenever one of
@@ -22,22 +22,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-import torch
-
-from game.app.root import SORT_ARM
 from game.app.slots import LoadedModel
 from game.core.params import ParamError
-from nets.editing import (EditError, EditSettings, block_names, check_same_architecture, edit,
-                          format_edits, parse_edits)
+from game.core.stages import Stage
+from nets.editing import (FULL, EditError, EditSettings, block_names, check_same_architecture,
+                          edit, format_edits, parse_edits, read_edits)
+from nets.threads import torch_threads
 from ui.overlay_panel import PanelOwner
 
 log = logging.getLogger(__name__)
 
 TASK = "perturber-editing"
-SORT = SORT_ARM - 1  # before the frame is armed and inferred
 # Titles follow "Edited Model: " in the views' row headers.
 IDENTITY = "same as Model 1"
 TITLES = {"mix": "mix of Model 1 and 2", "prune": "pruned Model 1"}
@@ -89,36 +86,30 @@ def mix_problem(model1: LoadedModel, model2: LoadedModel | None) -> str:
     return ""
 
 
-@contextmanager
-def one_torch_thread():
-    """Editing is memory-bound copying; with the cores shared with rendering (and other
-    processes), two OpenMP threads make each parallel copy wait at a barrier for a
-    descheduled partner: cloning MobileNetV2's tensors took ~250 ms with 2 threads and
-    ~2 ms with 1 on a loaded 2-core machine. Only this (main) thread is affected."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+# Editing is memory-bound copying; with the cores shared with rendering (and other
+# processes), two OpenMP threads make each parallel copy wait at a barrier for a
+# descheduled partner: cloning MobileNetV2's tensors took ~250 ms with 2 threads and
+# ~2 ms with 1 on a loaded 2-core machine. Only this (main) thread is affected.
+EDIT_THREADS = 1
 
 
 class EditTool(PanelOwner):
-    def __init__(self, app):
-        self.app, self.params, self.slots = app, app.params, app.slots
+    def __init__(self, ctx):
+        self.ctx, self.params, self.slots = ctx, ctx.params, ctx.slots
+        self.rows, self.cover = ctx.dock.slot_rows, ctx.dock.over_sliders
         self.built: Built | None = None
         self.builds = 0
         self.panel = None
         self._signature = None
         self._reverting = False
         self._good = ""
-        self._button = None
         self._blocks: tuple = (None, [])
-        if getattr(app, "slots_view", None) is not None:
-            self._button = app.slots_view.add_button("edited", "Edit\u2026", self.toggle_panel)
+        self._button = self.rows.add_button("edited", "Edit\u2026", self.toggle_panel)
         self._check_initial()
-        self._unsubscribe = self.params.subscribe(self._on_param)
-        app.base.taskMgr.add(self._task, TASK, sort=SORT)
+        self._unwatch = [self.params.watch("edit_weights", self._on_weights),
+                         # the slot row's status follows the checkbox
+                         self.params.watch("edited_enabled", lambda _n, _v: self._show_built())]
+        ctx.add_task(Stage.EDIT, self._task, TASK)
         self.sync()
 
     # -- the Edited Model --------------------------------------------------------------
@@ -165,7 +156,7 @@ class EditTool(PanelOwner):
         model = None
         if wanted and not problem:
             try:
-                with one_torch_thread():
+                with torch_threads(EDIT_THREADS):
                     model = edit(mode, m1.model, m2.model if m2 else None, settings.only(names))
             except EditError as exc:  # not expected after the checks: say so, keep Model 1
                 problem = str(exc)
@@ -208,9 +199,7 @@ class EditTool(PanelOwner):
     def _show(self, message: str, status: str, error: bool, panel_error: bool | None = None) -> None:
         if self.panel is not None:
             self.panel.set_message(message, error if panel_error is None else panel_error)
-        view = getattr(self.app, "slots_view", None)
-        if view is not None:
-            view.set_status("edited", status if self.params.flag("edited_enabled") else "", error)
+        self.rows.set_status("edited", status if self.params.flag("edited_enabled") else "", error)
 
     # -- parameters ----------------------------------------------------------------------
     def _check_initial(self) -> None:
@@ -234,7 +223,7 @@ class EditTool(PanelOwner):
         parse_edits(text, names, tolerate=had)
 
     def _refuse(self, message: str, back_to: str) -> None:
-        self.app.show_error(message)
+        self.ctx.show_error(message)
         if self.panel is not None:
             self.panel.set_message(message, error=True)
         self._reverting = True
@@ -245,18 +234,15 @@ class EditTool(PanelOwner):
         finally:
             self._reverting = False
 
-    def _on_param(self, name: str, value) -> None:
+    def _on_weights(self, _name: str, value) -> None:
         if self._reverting:
             return
-        if name == "edit_weights":
-            try:
-                self._check(value, self._good)
-            except EditError as exc:
-                self._refuse(f"edit_weights refused: {exc}", self._good)
-                return
-            self._good = value
-        elif name == "edited_enabled":
-            self._show_built()  # the slot row's status follows the checkbox
+        try:
+            self._check(value, self._good)
+        except EditError as exc:
+            self._refuse(f"edit_weights refused: {exc}", self._good)
+            return
+        self._good = value
 
     def _task(self, task):
         self.sync()
@@ -267,40 +253,33 @@ class EditTool(PanelOwner):
     # -- the panel -------------------------------------------------------------------------
     def open_panel(self):
         """Show the panel over the scene sliders; the Edited Model is switched on."""
-        layout = self.app.layout
         if self.panel is None:
-            from ui.edit_panel import EditPanel
+            from ui.edit_panel import EditFormat, EditPanel
 
-            host = layout.scene_panel
-            x0, x1, z0, z1 = host["frameSize"]
-            self.panel = EditPanel(host.getParent(), self.params, x1 - x0, z1 - z0,
-                                   (host.getX(), host.getZ()), self.blocks(),
-                                   on_close=self._closed)
+            parent, w, h, pos = self.cover.frame()
+            self.panel = EditPanel(parent, self.params,
+                                   EditFormat(read_edits, format_edits, FULL), w, h,
+                                   pos, self.blocks(),
+                                   on_close=lambda: self.cover.closed(self.panel))
         self.panel.set_blocks(self.blocks())
-        layout.scene_panel.hide()
-        self.panel.show()
+        self.cover.open(self.panel)
         if not self.params.flag("edited_enabled"):
             self.params.set("edited_enabled", 1)
         self.sync()
         self._show_built()
         return self.panel
 
-
-    def _closed(self) -> None:
-        self.app.layout.scene_panel.show()
-
     def destroy(self) -> None:
-        self.app.base.taskMgr.remove(TASK)
-        self._unsubscribe()
+        self.ctx.remove_task(TASK)
+        for unwatch in self._unwatch:
+            unwatch()
         if self.panel is not None:
             if self.panel.is_open:
-                self.app.layout.scene_panel.show()
+                self.cover.closed(self.panel)
             self.panel.destroy()
             self.panel = None
-        if self._button is not None and getattr(self.app, "slots_view", None) is not None:
-            self.app.slots_view.remove_button("edited", self._button)
-            self._button = None
+        self.rows.remove_button("edited", self._button)
 
 
-def attach(app) -> EditTool:
-    return EditTool(app)
+def attach(ctx) -> EditTool:
+    return EditTool(ctx)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 from game.core import paths
+from game.core.outputs import atomic, atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -60,16 +60,61 @@ def render_group_images(out: Path | None = None) -> Path:
                 params.update({"overall_morph": morph, "yaw": (yaw + dy + 180) % 360 - 180,
                                "pitch": pitch})
                 images[group].append(pipeline.render_now().image)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **{g: np.stack(v) for g, v in images.items()})
-    os.replace(tmp, out)
+    with atomic_path(out) as part:  # unique per process: two renderers never collide
+        np.savez_compressed(part, **{g: np.stack(v) for g, v in images.items()})
     return out
 
 
 def load_group_images(path: Path | None = None) -> dict[str, np.ndarray]:
-    with np.load(path or images_path()) as data:
+    with np.load(path or images_path(), allow_pickle=False) as data:
         return {g: data[g] for g in GROUP_SCENES if g in data.files}
+
+
+def render_in_child() -> None:
+    """Render the group images in another process (in the app, ShowBase owns this one's
+    graphics engine)."""
+    subprocess.run([sys.executable, "-m", "game.tools.featvis.groups"], check=True,
+                   capture_output=True, timeout=600)
+
+
+def group_images(render: Callable[[], object] = render_in_child) -> dict[str, np.ndarray]:
+    """The cached group renders; missing or unreadable ones are rendered again by ``render``."""
+    if images_path().is_file():
+        try:
+            return load_group_images()
+        except (OSError, ValueError, EOFError, KeyError) as exc:
+            log.warning("re-rendering the unreadable neuron-group images %s (%s)", images_path(), exc)
+    render()
+    return load_group_images()
+
+
+def groups_path(key: str, root: Path | None = None) -> Path:
+    """The cache file of a model's groups (``key``: its weights key)."""
+    safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in key)
+    return (root or cache_dir()) / f"{safe}.json"
+
+
+def read_cached_groups(path: Path) -> dict | None:
+    """The cached groups, or None when absent or unreadable (then they are recomputed)."""
+    if not path.is_file():
+        return None
+    try:
+        groups = json.loads(path.read_text())
+    except (OSError, ValueError):
+        groups = None
+    if not isinstance(groups, dict):
+        log.warning("ignoring a broken neuron-group cache %s", path)
+        return None
+    return groups
+
+
+def save_groups(path: Path, groups: dict) -> None:
+    """Cache ``groups``; a cache that cannot be written is reported, never fatal."""
+    try:
+        with atomic(path) as f:
+            f.write(json.dumps(groups))
+    except OSError as exc:
+        log.warning("could not cache neuron groups in %s: %s", path, exc)
 
 
 def compute_groups(model, images: dict[str, np.ndarray], k: int = TOP_K) -> dict:
@@ -106,10 +151,6 @@ class GroupSource:
                 return {}
         return {g: tuple(ch) for g, ch in groups.get(layer, {}).items()}
 
-    def _path(self, key: str) -> Path:
-        safe = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in key)
-        return self.root / f"{safe}.json"
-
     def _start(self, loaded) -> None:
         if loaded.key.startswith("edited-"):
             # Every slider move makes a new Edited Model: its view falls back to the most
@@ -119,13 +160,11 @@ class GroupSource:
             if loaded.key in self._started:
                 return
             self._started.add(loaded.key)
-        path = self._path(loaded.key)
-        if path.is_file():
-            try:
-                self._groups[loaded.key] = json.loads(path.read_text())
-                return
-            except (OSError, ValueError):
-                log.warning("ignoring a broken neuron-group cache %s", path)
+        path = groups_path(loaded.key, self.root)
+        groups = read_cached_groups(path)
+        if groups is not None:
+            self._groups[loaded.key] = groups
+            return
         thread = threading.Thread(target=self._compute, args=(loaded, path), daemon=True,
                                   name=f"neuron-groups {loaded.key}")
         self.threads.append(thread)
@@ -133,23 +172,14 @@ class GroupSource:
 
     def _compute(self, loaded, path: Path) -> None:
         try:
-            if not images_path().is_file():
-                # Another process renders: the app's ShowBase owns this one's engine.
-                subprocess.run([sys.executable, "-m", "game.tools.featvis.groups"], check=True,
-                               capture_output=True, timeout=600)
+            images = group_images()
             # Its own copy: hooks are per module, not per thread, so tapping the model the
             # inference engine is running would mix the two threads' activations.
-            groups = compute_groups(copy.deepcopy(loaded.model), load_group_images())
+            groups = compute_groups(copy.deepcopy(loaded.model), images)
         except Exception as exc:  # groups are a help, never a reason to stop
             self.on_error(f"neuron groups for {loaded.title}: {exc}")
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(groups))
-            os.replace(tmp, path)
-        except OSError as exc:
-            log.warning("could not cache neuron groups in %s: %s", path, exc)
+        save_groups(path, groups)
         self._groups[loaded.key] = groups
         if self.on_ready:
             self.on_ready()
@@ -165,7 +195,7 @@ class GroupSource:
 
 
 if __name__ == "__main__":
-    from game.cli.models import import_torch_first
+    from game.core.torch_first import import_torch_first
 
     import_torch_first()
     print(render_group_images())

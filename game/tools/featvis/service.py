@@ -37,7 +37,7 @@ import numpy as np
 
 from game.tools.featvis.worker import ProcessRunner, ThreadRunner
 from game.app.slots import ModelSlots
-from nets.featvis import CacheKey, FeatureVisCache, available
+from nets.featvis import CacheKey, FeatureVisCache, Target, available
 from game.core import paths
 
 log = logging.getLogger(__name__)
@@ -189,17 +189,16 @@ class FeatureVisService:
         return None
 
     def _parse_spec(self, spec: str):
-        layer, sep, channel = spec.strip().rpartition(":")
-        if not sep or not layer or not channel.strip().isdigit():
-            raise ValueError(f"{spec!r} is not <layer>:<channel> (e.g. block13:42) "
-                             "or logit:<class>")
-        layer, channel = layer.strip(), int(channel)
+        target = Target.parse(spec)  # ValueError naming the form it expects
+        layer, channel = target.layer, target.channel
         loaded = self.slots.loaded.get("model1")
         if loaded is None:
             raise ValueError("Model 1 is not loaded: its layers name the visualisations")
         model = loaded.model
         if layer == LOGIT:
-            n = len(model.labels) if getattr(model, "labels", None) else 1000
+            from nets.labels import class_names
+
+            n = len(class_names(model))
             if channel >= n:
                 raise ValueError(f"class {channel} is out of range: {loaded.title} has "
                                  f"classes 0..{n - 1}")

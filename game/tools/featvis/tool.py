@@ -1,6 +1,6 @@
-"""Feature visualisation in the running app (a ``TOOL_MODULES`` entry; thesis 5.2.2, 5.3).
+"""Feature visualisation in the running app (a tool: ``attach(ctx)``).
 
-``attach(app)`` connects the app's :class:`~game.tools.featvis.service.FeatureVisService` to
+It connects the app's :class:`~game.tools.featvis.service.FeatureVisService` to
 
 - the activation view: a slot whose picture is being made shows its progress and the
   picture so far; a note beside "Naive Parameterization" says what is being made;
@@ -15,23 +15,26 @@ pictures into the views (textures of at most 128 x 128).
 """
 from __future__ import annotations
 
-SORT_FEATVIS = 57  # after the inference task (56): views are up to date when it runs
+from game.core.stages import Stage
+
 RELOAD_PARAMS = ("naive_param", "model1", "model1_checkpoint")
 TASK = "perturber-featvis"
 
 
-def attach(app) -> "FeatVisTool":
-    return FeatVisTool(app)
+def attach(ctx) -> "FeatVisTool":
+    return FeatVisTool(ctx)
 
 
 class FeatVisTool:
-    def __init__(self, app):
-        self.app, self.service = app, app.featvis
+    def __init__(self, ctx):
+        self.ctx, self.service, self.scene = ctx, ctx.featvis, ctx.scene
+        self.view, self.row = ctx.dock.activations, ctx.dock.feat_vis_row
         self._version = None
-        app.activation_view.set_featvis_status(self.service.channel_status)
-        app.controller.set_feature_source(self.service.spec_image)
-        self._unsubscribe = app.params.subscribe(self._on_param)
-        app.base.taskMgr.add(self._task, TASK, sort=SORT_FEATVIS)
+        self.view.set_featvis_status(self.service.channel_status)
+        self.scene.set_feature_source(self.service.spec_image)
+        self._unwatch = [ctx.params.watch(RELOAD_PARAMS, self._reload),
+                         ctx.params.watch("feat_vis", lambda _n, _v: self._show_plane_status())]
+        ctx.add_task(Stage.FEATVIS, self._task, TASK)
         self._show_plane_status()
 
     # -- per frame ---------------------------------------------------------------------
@@ -39,9 +42,9 @@ class FeatVisTool:
         version = self.service.version
         if version != self._version:
             self._version = version
-            self.app.activation_view.refresh_progress()
-            self.app.activation_view.set_featvis_note(self.note())
-            if self.app.controller.feature_pending:
+            self.view.refresh_progress()
+            self.view.set_featvis_note(self.note())
+            if self.scene.feature_pending:
                 self._update_plane()
         return task.cont
 
@@ -59,38 +62,33 @@ class FeatVisTool:
 
     # -- the Feat. Vis. plane --------------------------------------------------------------
     def _update_plane(self) -> None:
-        controller = self.app.controller
         try:
-            status = self.service.status(self.service.spec_key(controller.feature_pending))
+            status = self.service.status(self.service.spec_key(self.scene.feature_pending))
         except ValueError:
             status = None  # Model 1 changed under it: resolving again says why
         if status is None or status.state in ("done", "failed", "missing"):
-            controller.refresh_feature_plane()
+            self.scene.refresh_feature_plane()
         self._show_plane_status()
 
     def _show_plane_status(self) -> None:
-        row = getattr(getattr(self.app, "scene_panel", None), "feat_vis", None)
-        if row is None:
-            return
-        spec = self.app.controller.feature_pending
+        spec = self.scene.feature_pending
         if not spec:
-            row.set_status("")
+            self.row.set_status("")
             return
         try:
             status = self.service.status(self.service.spec_key(spec))
         except ValueError:
-            row.set_status("")
+            self.row.set_status("")
             return
-        row.set_status("queued" if status.state == "queued"
-                       else f"making {round(status.progress * 100)} %")
+        self.row.set_status("queued" if status.state == "queued"
+                            else f"making {round(status.progress * 100)} %")
 
-    def _on_param(self, name: str, _value) -> None:
-        if name in RELOAD_PARAMS:
-            self.app.controller.refresh_feature_plane()
-        if name in RELOAD_PARAMS or name == "feat_vis":
-            self._show_plane_status()
+    def _reload(self, _name: str, _value) -> None:
+        self.scene.refresh_feature_plane()
+        self._show_plane_status()
 
     def destroy(self) -> None:
-        self.app.base.taskMgr.remove(TASK)
-        self._unsubscribe()
-        self.app.controller.set_feature_source(None)
+        self.ctx.remove_task(TASK)
+        for unwatch in self._unwatch:
+            unwatch()
+        self.scene.set_feature_source(None)

@@ -10,7 +10,7 @@ Line 1 is the header::
 Then events, each with ``t`` (seconds since the start, monotonic clock) and ``kind``:
 
 * ``param``  ``name``, ``value``: one parameter changed (every ParamState change).
-* ``action`` ``name``: a named user action (``app.do(name)``, e.g. ``attack.step``).
+* ``action`` ``name``: a named user action (``app.actions.do(name)``, e.g. ``attack.step``).
 * ``focus``  ``target``: the UI focus moved (sent by the gamepad focus as a
   ``perturber-focus`` messenger event).
 * ``models`` ``models``: slot -> weights key, whenever the loaded models change.

@@ -1,10 +1,11 @@
-"""Records a running app (a ``TOOL_MODULES`` tool): ``attach(app)`` -> :class:`Recorder`.
+"""Records a running app (a tool): ``attach(ctx)`` -> :class:`Recorder`.
 
 Idle until :meth:`Recorder.start` (``perturber --record FILE`` or the window's record
-button). While recording it hears every ParamState change, every named action
-(``app.action_listeners``), ``perturber-focus`` messenger events (the gamepad focus
+button). While recording it hears every ParamState change (``watch_all``), every named
+action (``ctx.actions.done``), ``perturber-focus`` messenger events (the gamepad focus
 sends them: ``messenger.send("perturber-focus", ["scene.hue"])``), model changes and
-every inference result (a ``frame`` digest). See :mod:`game.tools.recording.format`.
+every inference result (``ctx.inference.results``: a ``frame`` digest). See
+:mod:`game.tools.recording.format`.
 """
 from __future__ import annotations
 
@@ -20,35 +21,31 @@ FOCUS_EVENT = "perturber-focus"
 DEFAULT_DIR = Path("recordings")
 
 
-def renderer_of(app) -> str:
+def renderer_of(window) -> str:
     """The GL renderer string: frame digests are only comparable on the same one."""
-    gsg = app.base.win.getGsg()
+    gsg = window.getGsg()
     return f"{gsg.getDriverVendor()} | {gsg.getDriverRenderer()}" if gsg else ""
 
 
-def models_of(app) -> dict:
+def models_of(slots) -> dict:
     return {slot: None if m is None else {"name": m.name, "checkpoint": m.checkpoint, "key": m.key}
-            for slot, m in app.slots.loaded.items()}
+            for slot, m in slots.loaded.items()}
 
 
 class Recorder:
-    def __init__(self, app):
+    def __init__(self, ctx):
         from direct.showbase.DirectObject import DirectObject
 
-        self.app = app
+        from ui.record_button import RecordButton
+
+        self.ctx = ctx
         self.writer: fmt.Writer | None = None
         self.on_state = []             # fn(recording: bool), e.g. the record button
         self._events = DirectObject()
-        self._unsubscribe = None
-        self._wrapped = None
+        self._stops = []               # what disconnects the listeners while recording
         self._keys = None
-        self.button = None
-        layout = getattr(app, "layout", None)
-        if layout is not None:
-            from ui.record_button import RecordButton
-
-            self.button = RecordButton(layout.left, self.toggle)
-            self.on_state.append(self.button.set_recording)
+        self.button = RecordButton(ctx.dock.scene_column, self.toggle)
+        self.on_state.append(self.button.set_recording)
 
     @property
     def recording(self) -> bool:
@@ -66,19 +63,17 @@ class Recorder:
 
     def start(self, path: Path) -> Path:
         self.stop()
-        app = self.app
-        win = app.base.win
-        header = fmt.make_header(app.params.snapshot(), models_of(app), renderer_of(app),
+        ctx = self.ctx
+        win = ctx.window
+        header = fmt.make_header(ctx.params.snapshot(), models_of(ctx.slots), renderer_of(win),
                                  (win.getXSize(), win.getYSize()))
         self.writer = fmt.Writer(path, header)
         self._keys = self._model_keys()
-        self._unsubscribe = app.params.subscribe(self._param)
-        app.action_listeners.append(self._action)
+        self._stops = [ctx.params.watch_all(self._param), ctx.actions.done.connect(self._action),
+                       ctx.inference.results.connect(self._result)]
         self._events.accept(FOCUS_EVENT, self.focus)
-        self._wrapped = app.engine.on_result
-        app.engine.on_result = self._result
-        if app.engine.result is not None:   # what the window shows as recording starts
-            self._frame(app.engine.result)
+        if ctx.inference.latest is not None:  # what the window shows as recording starts
+            self._frame(ctx.inference.latest)
         log.info("recording to %s", self.writer.path)
         self._notify()
         return self.writer.path
@@ -91,20 +86,17 @@ class Recorder:
         try:
             self.writer.close()
         except OSError as exc:
-            self.app.show_error(f"recording: could not close {path}: {exc}")
+            self.ctx.show_error(f"recording: could not close {path}: {exc}")
         self.writer = None
         log.info("recording saved: %s", path)
         self._notify()
         return path
 
     def _detach(self) -> None:
-        app = self.app
-        self._unsubscribe()
-        if self._action in app.action_listeners:
-            app.action_listeners.remove(self._action)
+        for stop in self._stops:
+            stop()
+        self._stops = []
         self._events.ignoreAll()
-        if app.engine.on_result == self._result:
-            app.engine.on_result = self._wrapped
 
     # -- events ------------------------------------------------------------------------
     def focus(self, target: str) -> None:
@@ -126,11 +118,9 @@ class Recorder:
             self.writer = None
             self._detach()
             self._notify()
-            self.app.show_error(f"recording stopped: could not write {path}: {exc}")
+            self.ctx.show_error(f"recording stopped: could not write {path}: {exc}")
 
     def _result(self, result) -> None:
-        if self._wrapped is not None:
-            self._wrapped(result)
         if self.writer:
             self._frame(result)
 
@@ -140,10 +130,10 @@ class Recorder:
             self._keys = keys
             self._write("models", models=keys)
         if self.writer:
-            self._write(**fmt.result_event(result, self.app.engine.mode))
+            self._write(**fmt.result_event(result, self.ctx.inference.mode))
 
     def _model_keys(self) -> dict:
-        return {slot: None if m is None else m.key for slot, m in self.app.slots.loaded.items()}
+        return {slot: None if m is None else m.key for slot, m in self.ctx.slots.loaded.items()}
 
     def _notify(self) -> None:
         for fn in list(self.on_state):
@@ -151,9 +141,8 @@ class Recorder:
 
     def destroy(self) -> None:
         self.stop()
-        if self.button is not None:
-            self.button.destroy()
+        self.button.destroy()
 
 
-def attach(app) -> Recorder:
-    return Recorder(app)
+def attach(ctx) -> Recorder:
+    return Recorder(ctx)

@@ -2,7 +2,7 @@
 
 :func:`initial_params` gives the header's snapshot as a ParamState (build the app
 with it). :class:`Player` applies events: parameters through ``params.set``, actions
-through ``app.do``, focus as the ``perturber-focus`` event; ``frame`` events are
+through ``app.actions.do``, focus as the ``perturber-focus`` event; ``frame`` events are
 checked against the app's latest inference result.
 
 Headless (:func:`verify`): events in order as fast as possible; at each ``frame``
@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 from game.core.params import ParamError, ParamState
+from game.core.stages import Stage
 from game.tools.recording import format as fmt
 from game.tools.recording.recorder import FOCUS_EVENT, renderer_of
 
@@ -78,7 +79,7 @@ class Player:
         self.rec = rec
         self.report = Report()
         self.stop_at_mismatch = stop_at_mismatch
-        self.report.images_compared = renderer_of(app) == rec.header.get("renderer")
+        self.report.images_compared = renderer_of(app.base.win) == rec.header.get("renderer")
         self._models_warned = False
         self._check_models(rec.header.get("models") or {}, "header")
 
@@ -94,7 +95,7 @@ class Player:
                 if event["name"] not in self.app.actions:
                     self._warn(index, f"action {event['name']!r} does not exist in this app")
                 else:
-                    self.app.do(event["name"])
+                    self.app.actions.do(event["name"])
             elif kind == "focus":
                 self.app.base.messenger.send(FOCUS_EVENT, [event.get("target", "")])
             elif kind == "models":
@@ -204,5 +205,5 @@ def play_live(app, rec: fmt.Recording, speed: float = 1.0, on_done=None) -> Play
             return task.done
         return task.cont
 
-    app.base.taskMgr.add(task, "perturber-replay", sort=10)
+    app.base.taskMgr.add(task, "perturber-replay", sort=Stage.REPLAY)
     return player

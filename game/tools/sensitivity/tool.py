@@ -1,4 +1,4 @@
-"""Sensitivity at each control (issue 8, F6.2): d(top class logit) / d(parameter).
+"""Sensitivity at each control: d(top class logit) / d(parameter).
 
 For the scene as the app shows it, the class the first enabled model (Model 1, else
 Model 2) ranks first is held fixed and its logit is differentiated numerically with
@@ -13,7 +13,7 @@ the parameters have not changed for ``DEBOUNCE_S``; a run made stale by a newer 
 is cancelled. Integer parameters (Patch Shuffling) have no derivative and get no bar.
 
 ``plan`` and ``derivatives`` are the computation (no GUI); ``SensitivityTool`` (the
-app tool, ``attach(app)``) keeps the bars beside the scene sliders up to date.
+app tool, ``attach(ctx)``) keeps the bars beside the scene sliders up to date.
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from game.core.params import BY_NAME, LINKED, PARAMS, Param, is_scene
+from game.core.params import BY_NAME, LINKED, PARAMS, SCENE_NAMES, Param
+from game.core.stages import Stage
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ STEP = 0.02          # h = STEP * (max - min)
 DEBOUNCE_S = 0.5     # quiet time after the last change before a run starts
 CHUNK = 8            # points per worker call: a stale run stops within one chunk
 TASK = "perturber-sensitivity"
-SORT = 58            # after the app's inference (56) and the attack tool (57)
 FLAG = "show_sensitivity"
 
 
@@ -156,9 +156,8 @@ def _default_snippet() -> str:
     return default_snippet()
 
 
-def custom_glsl(app) -> str | None:
-    """The app's custom GLSL snippet for a SceneSpec (None: the built-in one)."""
-    snippet = app.pipeline.custom.snippet
+def custom_glsl(snippet: str) -> str | None:
+    """The custom GLSL ``snippet`` for a SceneSpec (None: the built-in one)."""
     return None if snippet == _default_snippet() else snippet
 
 
@@ -173,11 +172,11 @@ class SensitivityTool:
     ``model_spec`` (None: the first enabled registry slot) and ``pool_factory`` can be
     replaced (tests: a tiny model)."""
 
-    def __init__(self, app, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, ctx, clock: Callable[[], float] = time.monotonic):
         from game.batch.sweep.executor import Pool
         from ui.sensitivity_bars import SensitivityBars, SensitivityHeader
 
-        self.app, self.params, self.clock = app, app.params, clock
+        self.ctx, self.params, self.slots, self.clock = ctx, ctx.params, ctx.slots, clock
         self.model_spec: str | None = None
         self.pool_factory = lambda: Pool("local", workers=1, threads=1)
         self.pool = None
@@ -189,15 +188,16 @@ class SensitivityTool:
         self._shown_key = None
         self._changed_at = clock()
         self._dirty = True
-        self._slots_version = app.slots.version
-        self._snippet = app.pipeline.custom.snippet
-        self.bars = SensitivityBars(app.scene_panel.sliders, app.base.aspect2d)
-        self.header = SensitivityHeader(app.layout.left, self.params)
-        self._unsubscribe = self.params.subscribe(self._on_param)
-        app.add_action("sensitivity.toggle",
-                       lambda: self.params.set(FLAG, 0 if self.params.flag(FLAG) else 1))
-        app.add_action("sensitivity.update", self.update_now)
-        app.base.taskMgr.add(self._task, TASK, sort=SORT)
+        self._slots_version = self.slots.version
+        self._snippet = ctx.custom_snippet()
+        self.bars = SensitivityBars(ctx.dock.scene_sliders, ctx.dock.gui_root)
+        self.header = SensitivityHeader(ctx.dock.scene_column, self.params)
+        self._unwatch = [self.params.watch(SCENE_NAMES, self._scene_changed),
+                         self.params.watch(FLAG, self._switched)]
+        ctx.actions.add("sensitivity.toggle",
+                        lambda: self.params.set(FLAG, 0 if self.params.flag(FLAG) else 1))
+        ctx.actions.add("sensitivity.update", self.update_now)
+        ctx.add_task(Stage.SENSITIVITY, self._task, TASK)
         self._show()
 
     # -- what is probed ------------------------------------------------------------------
@@ -205,7 +205,7 @@ class SensitivityTool:
         if self.model_spec:
             return self.model_spec
         for slot in ("model1", "model2"):
-            loaded = self.app.slots.loaded[slot]
+            loaded = self.slots.loaded[slot]
             if loaded is not None and self.params.flag(f"{slot}_enabled"):
                 return slot_spec(loaded)
         return None
@@ -213,18 +213,19 @@ class SensitivityTool:
     def key(self):
         from game.batch.sweep.job import SceneSpec
 
-        return (SceneSpec.from_params(self.params, custom_glsl(self.app)), self.spec())
+        return (SceneSpec.from_params(self.params, custom_glsl(self.ctx.custom_snippet())),
+                self.spec())
 
     # -- changes ---------------------------------------------------------------------------
-    def _on_param(self, name: str, _value) -> None:
-        if is_scene(name):
-            self._touch()
-            self.bars.set_stale(True)  # dim at once; the numbers follow when settled
-        elif name == FLAG:
-            if not self.params.flag(FLAG):
-                self._cancel()
-            self._touch()
-            self._show()
+    def _scene_changed(self, _name: str, _value) -> None:
+        self._touch()
+        self.bars.set_stale(True)  # dim at once; the numbers follow when settled
+
+    def _switched(self, _name: str, _value) -> None:
+        if not self.params.flag(FLAG):
+            self._cancel()
+        self._touch()
+        self._show()
 
     def _touch(self) -> None:
         self._dirty = True
@@ -237,10 +238,10 @@ class SensitivityTool:
 
     # -- the background run ----------------------------------------------------------------
     def _task(self, task):
-        if self.app.slots.version != self._slots_version:
-            self._slots_version = self.app.slots.version
+        if self.slots.version != self._slots_version:
+            self._slots_version = self.slots.version
             self._touch()
-        snippet = self.app.pipeline.custom.snippet
+        snippet = self.ctx.custom_snippet()
         if snippet is not self._snippet:  # new custom GLSL changes the frame, not a parameter
             self._snippet = snippet
             self._touch()
@@ -338,8 +339,9 @@ class SensitivityTool:
                                error=self.state in ("error", "unavailable"))
 
     def destroy(self) -> None:
-        self.app.base.taskMgr.remove(TASK)
-        self._unsubscribe()
+        self.ctx.remove_task(TASK)
+        for unwatch in self._unwatch:
+            unwatch()
         self._cancel()
         if self.pool is not None:
             self.pool.close()
@@ -348,5 +350,5 @@ class SensitivityTool:
         self.header.destroy()
 
 
-def attach(app) -> SensitivityTool:
-    return SensitivityTool(app)
+def attach(ctx) -> SensitivityTool:
+    return SensitivityTool(ctx)

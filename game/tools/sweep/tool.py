@@ -1,4 +1,4 @@
-"""The sweep panel's tool (issue 8, part 2): sweeps of the current scene in the app.
+"""The sweep panel's tool: sweeps of the current scene in the app.
 
 "Sweep..." in the Scene title bar opens ``ui.sweep_panel`` over the scene sliders (as
 "Edit..." does). The panel picks one or two continuous parameters (start, stop, N),
@@ -11,7 +11,7 @@ where a point is still missing) and the tuning curves of the first channels of t
 first model (``plots.tuning_image``). Errors (a bad range, a channel the layer does
 not have, a failed worker) are shown in the panel, never raised.
 
-Actions ``sweep.panel``, ``sweep.run`` and ``sweep.cancel`` go through ``app.do``, so
+Actions ``sweep.panel``, ``sweep.run`` and ``sweep.cancel`` are named actions, so
 the gamepad and a replay can use them; every control is a DirectGUI widget the
 gamepad focus ring reaches.
 """
@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from game.core.params import BY_NAME, PARAMS, ParamError
+from game.core.parsers import parse_channels
 from game.core.results import SLOT_TITLES
+from game.core.stages import Stage
 from ui.overlay_panel import PanelOwner
 
 log = logging.getLogger(__name__)
 
 TASK = "perturber-sweep"
-SORT = 59                 # after the sensitivity tool (58)
 MAX_POINTS = 400          # in the app; the CLI sweeps more
 TUNING_SHOWN = 3          # channels whose tuning curves the panel shows
 CELL = 24                 # heat map pixels per point (the panel scales it to fit)
@@ -87,19 +88,6 @@ def _axis(name: str, rng: tuple[str, str, str], which: str):
     return Axis(name, start, stop, n)  # ParamError: out of range, N < 1
 
 
-def parse_channels(text: str, count: int | None = None) -> tuple[int, ...]:
-    """``"54, 68 12"`` -> (54, 68, 12); each must be < ``count`` when it is known."""
-    parts = [p for p in str(text).replace(",", " ").split() if p]
-    chans = tuple(_number(p, "channel", int) for p in parts)
-    for c in chans:
-        if c < 0 or (count is not None and c >= count):
-            top = f"0..{count - 1}" if count else "0 or more"
-            raise ParamError(f"channel {c} is not a channel of this layer ({top})")
-    if len(set(chans)) != len(chans):
-        raise ParamError("a channel is listed twice")
-    return chans
-
-
 def parse_form(form: SweepForm, channel_count: Callable[[str], int | None] = lambda _l: None
                ) -> Plan:
     """The form as a plan; ParamError with a message for the panel if it is not one."""
@@ -138,12 +126,13 @@ class Shown:
 
 
 class SweepTool(PanelOwner):
-    def __init__(self, app):
+    def __init__(self, ctx):
         from game.batch.sweep.executor import Pool
         from ui import theme
         from ui.widgets import button
 
-        self.app, self.params = app, app.params
+        self.ctx, self.params, self.slots = ctx, ctx.params, ctx.slots
+        self.cover = ctx.dock.over_sliders
         self.pool_factory = lambda: Pool("local", workers=1, threads=1)
         self.pool = None
         # slot -> model spec for the worker (tests: a tiny "py:" model); None: not probed
@@ -162,35 +151,36 @@ class SweepTool(PanelOwner):
         self.message = ""
         w, h = theme.px(72), theme.px(22)
         x = theme.LEFT_W - theme.PAD - theme.px(64) - theme.px(8) - w  # left of "Rec"
-        self.button = button(app.layout.left, "Sweep\u2026", lambda: self._do("sweep.panel"),
+        self.button = button(ctx.dock.scene_column, "Sweep\u2026",
+                             lambda: self._do("sweep.panel"),
                              (x, -(theme.TITLE_H - h) / 2), w, h, scale=theme.SMALL_SCALE)
         for name, fn in (("sweep.panel", self.toggle_panel), ("sweep.run", self.start),
                          ("sweep.cancel", self.cancel)):
-            app.add_action(name, fn)
-        app.base.taskMgr.add(self._task, TASK, sort=SORT)
+            ctx.actions.add(name, fn)
+        ctx.add_task(Stage.SWEEP, self._task, TASK)
 
     def _do(self, name: str):
-        return self.app.do(name)
+        return self.ctx.actions.do(name)
 
     # -- models and layers ------------------------------------------------------------
     def _registry_spec(self, slot: str) -> str | None:
         from game.tools.sensitivity.tool import slot_spec
 
-        loaded = self.app.slots.loaded.get(slot)
+        loaded = self.slots.loaded.get(slot)
         return slot_spec(loaded) if loaded is not None else None
 
     def slot_choices(self) -> list[tuple[str, str, bool]]:
         """(slot, title, available) of the slots a worker can probe."""
         out = []
         for slot in PROBE_SLOTS:
-            loaded = self.app.slots.loaded.get(slot)
+            loaded = self.slots.loaded.get(slot)
             title = f"{SLOT_TITLES[slot]}: {loaded.title}" if loaded else SLOT_TITLES[slot]
             ok = self.params.flag(f"{slot}_enabled") and self.spec_of(slot) is not None
             out.append((slot, title, ok))
         return out
 
     def _model1(self):
-        loaded = self.app.slots.loaded.get("model1")
+        loaded = self.slots.loaded.get("model1")
         return loaded.model if loaded is not None else None
 
     def layers(self) -> list[str]:
@@ -204,40 +194,25 @@ class SweepTool(PanelOwner):
 
     def shown_channels(self) -> tuple[int, ...]:
         """The channels the activation view shows for Model 1 now (the default)."""
-        view = getattr(self.app, "activation_view", None)
-        chans = getattr(view, "_channels", {}).get("model1", ()) if view is not None else ()
-        return tuple(int(c) for c in chans)
+        return self.ctx.dock.activations.shown_channels("model1")
 
     # -- the panel ---------------------------------------------------------------------
     def open_panel(self):
         from ui.sweep_panel import SweepPanel
 
-        layout = self.app.layout
-        editing = self.app.tools.get("editing") if hasattr(self.app, "tools") else None
-        if editing is not None:
-            editing.close_panel()  # one panel over the sliders at a time
         if self.panel is None:
-            host = layout.scene_panel
-            x0, x1, z0, z1 = host["frameSize"]
+            parent, w, h, pos = self.cover.frame()
             if not self.form.channels:
                 self.form.channels = ", ".join(str(c) for c in self.shown_channels()[:4])
-            self.panel = SweepPanel(host.getParent(), x1 - x0, z1 - z0, (host.getX(), host.getZ()),
-                                    sweepable(), self.form,
+            self.panel = SweepPanel(parent, w, h, pos, sweepable(), self.form,
                                     on_run=lambda: self._do("sweep.run"),
                                     on_cancel=lambda: self._do("sweep.cancel"),
-                                    on_close=self._closed)
+                                    on_close=lambda: self.cover.closed(self.panel))
         self.panel.set_models(self.slot_choices())
         self.panel.set_layers(self.layers())
-        layout.scene_panel.hide()
-        self.panel.show()
+        self.cover.open(self.panel)  # one panel over the sliders at a time
         self._show_state()
         return self.panel
-
-
-    def _closed(self) -> None:
-        editing = self.app.tools.get("editing") if hasattr(self.app, "tools") else None
-        if not (editing is not None and editing.panel is not None and editing.panel.is_open):
-            self.app.layout.scene_panel.show()
 
     # -- running -------------------------------------------------------------------------
     @property
@@ -260,7 +235,7 @@ class SweepTool(PanelOwner):
                 if spec is None or not self.params.flag(f"{slot}_enabled"):
                     raise ParamError(f"{SLOT_TITLES[slot]} is not enabled and loaded")
                 specs.append(spec)
-            scene = SceneSpec.from_params(self.params, custom_glsl(self.app))
+            scene = SceneSpec.from_params(self.params, custom_glsl(self.ctx.custom_snippet()))
             job = ProbeJob(scene=scene, models=tuple(specs), layer=plan.layer,
                            channels=plan.channels, top=5, thumb=thumb_size(plan.axes),
                            batch=chunk_size(plan.points))
@@ -292,10 +267,6 @@ class SweepTool(PanelOwner):
         return True
 
     def _task(self, task):
-        editing = self.app.tools.get("editing") if hasattr(self.app, "tools") else None
-        if self.panel is not None and self.panel.is_open and editing is not None and \
-                editing.panel is not None and editing.panel.is_open:
-            self.panel.hide()  # "Edit..." opened over us: one panel over the sliders at a time
         run = self.run
         if run is None:
             return task.cont
@@ -324,7 +295,7 @@ class SweepTool(PanelOwner):
         shown = Shown(finished=finished)
         try:
             for slot, spec in zip(self.plan.slots, self.specs):
-                loaded = self.app.slots.loaded.get(slot)
+                loaded = self.slots.loaded.get(slot)
                 title = f"{SLOT_TITLES[slot]}" + (f": {loaded.title}" if loaded else "")
                 shown.heatmaps.append((title, heatmap_image(results, axes, spec, CELL),
                                        heatmap_legend(results, spec)))
@@ -358,7 +329,7 @@ class SweepTool(PanelOwner):
             self.panel.set_progress(0, 0, 0.0, False)
 
     def destroy(self) -> None:
-        self.app.base.taskMgr.remove(TASK)
+        self.ctx.remove_task(TASK)
         if self.run is not None:
             self.run.cancel()
             self.run = None
@@ -367,7 +338,7 @@ class SweepTool(PanelOwner):
             self.pool = None
         if self.panel is not None:
             if self.panel.is_open:
-                self.app.layout.scene_panel.show()
+                self.cover.closed(self.panel)
             self.panel.destroy()
             self.panel = None
         self.button.destroy()
@@ -382,5 +353,5 @@ def _axes_text(axes: Sequence) -> tuple[str, str]:
     return one(axes[1]), one(axes[0])
 
 
-def attach(app) -> SweepTool:
-    return SweepTool(app)
+def attach(ctx) -> SweepTool:
+    return SweepTool(ctx)

@@ -1,13 +1,11 @@
 """The inference engine with tiny exact models and Panda3D's real task manager."""
-import time
-
 import numpy as np
 import pytest
 import torch
 from direct.task.Task import TaskManager
 from torch import nn
 
-from game.app.engine import InferenceEngine, layer_for, most_active
+from game.app.engine import InferenceEngine, most_active
 from game.app.slots import ModelSlots
 from game.core.params import ParamState
 from game.render.pipeline import Frame
@@ -137,14 +135,31 @@ def test_an_exception_in_a_model_is_reported_and_the_engine_carries_on(setup):
     assert results[-1].frame_serial == 1
 
 
-def test_layer_for_maps_by_relative_depth():
-    class M:  # minimal LoadedModel stand-in
-        def __init__(self, model):
-            self.model = model
-    a, b = M(tiny("a", 0, depth=2)), M(tiny("b", 0, depth=5))
-    assert layer_for(b, "a_c0", a) == "b_c0" and layer_for(b, "a_c1", a) == "b_c4"
-    assert layer_for(a, "a_c1", a) == "a_c1"
-    assert layer_for(b, "unknown", a) in {l.name for l in b.model.layers}
+def declaring(name: str) -> Classifier:
+    """A tiny network that declares the registry entry ``name``'s tappable layers."""
+    from nets import registry
+
+    net = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 10))
+    return Classifier(name, net, (0.5,) * 3, (0.25,) * 3, registry.get(name).layers)
+
+
+@pytest.mark.parametrize("wanted,tapped", [
+    ("block13", ("block13", "block12")),      # Lite0's block13 is deeper: the depth wins
+    ("conv_first", ("conv_first", "stem")), ("conv_last", ("conv_last", "head")),
+    ("mixed4d", ("block13", "block12")),      # no layer of Model 1: the default depth
+])
+def test_model2_is_tapped_at_model1s_relative_depth(wanted, tapped):
+    params = ParamState()
+    params.update({"model1": "mobilenet_v2", "model2": "efficientnet_lite0", "layer": wanted,
+                   "show_activations": 0})
+    results, mgr = [], TaskManager()
+    slots = ModelSlots(params, lambda name, _checkpoint: (declaring(name), name, name))
+    engine = InferenceEngine(mgr, params, slots, results.append)
+    engine.submit(frame(1))
+    assert tuple(o.layer for o in results[-1].outputs) == tapped
+    engine.destroy()
+    slots.destroy()
+    mgr.destroy()
 
 
 def test_input_filters_replace_the_frame_and_rerun_when_their_version_changes(setup):

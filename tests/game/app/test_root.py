@@ -9,12 +9,32 @@ from tests.game.conftest import sphere_box_app
 @pytest.fixture(scope="module")
 def app(background_file):
     a = sphere_box_app(background_file)
-    frames = []
-    a.base.accept("perturber-frame", frames.append)
-    a.frames = frames
+    a.frames = []  # every frame read back and handed to inference
+    submit = a.engine.submit
+
+    def spy(frame=None):
+        if frame is not None:
+            a.frames.append(frame)
+        submit(frame)
+
+    a.engine.submit = spy
     a.step(3)
     yield a
     a.destroy()
+
+
+def test_every_frame_task_of_the_app_runs_at_a_named_stage(app):
+    from game.core.stages import Stage
+
+    panda = {"resetPrevTransform", "dataLoop", "eventManager", "ivalLoop", "collisionLoop",
+             "garbageCollectStates", "igLoop", "audioLoop"}
+    ours = [t for t in app.base.taskMgr.getAllTasks()
+            if t.getName() not in panda and t.getTaskChain() == "default"]
+    assert {t.getName() for t in ours} >= {"perturber-render-or-arm", "perturber-capture",
+                                           "perturber-infer", "perturber-attack",
+                                           "perturber-featvis", "perturber-gamepad"}
+    stages = {s.value for s in Stage}
+    assert all(t.getSort() in stages for t in ours), [(t.getName(), t.getSort()) for t in ours]
 
 
 def view_point(app, fx, fy):

@@ -9,9 +9,6 @@ from nets.taps import hook_count
 @pytest.fixture(scope="module")
 def app(background_file):
     a = sphere_box_app(background_file)
-    results = []
-    a.engine.on_result = lambda r, f=a._on_result: (results.append(r), f(r))
-    a.results = results
     a.step(3)
     yield a
     a.params.set("inference_mode", "sync")

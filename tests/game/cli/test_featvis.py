@@ -8,6 +8,7 @@ from PIL import Image
 from game.cli.main import main
 from nets import registry
 from nets.featvis import CacheKey, FeatureVisCache
+from nets.threads import torch_threads
 
 from tests.game.cli.test_main import perturber
 
@@ -18,13 +19,10 @@ TINY = ["--steps", "4", "--size", "32"]
 def cache_dir(tmp_path, monkeypatch):
     """$PERTURBER_CACHE for the command (and the app) in a temporary folder; the torch
     thread count an in-process command sets is put back."""
-    import torch
-
     root = tmp_path / "cache"
     monkeypatch.setenv("PERTURBER_CACHE", str(root))
-    threads = torch.get_num_threads()
-    yield root
-    torch.set_num_threads(threads)
+    with torch_threads(0):
+        yield root
 
 
 def weights_key(name="mobilenet_v2"):

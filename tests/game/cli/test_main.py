@@ -7,7 +7,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from game.core.params import PARAMS
+from game.core.params import CHOICES, DISCRETE, MAY_BE_EMPTY, PARAMS
 
 
 def perturber(*args, timeout=120):
@@ -24,6 +24,20 @@ def test_list_params_prints_every_parameter_as_json():
         assert rows[p.name]["min"] == p.min and rows[p.name]["max"] == p.max
         assert rows[p.name]["default"] == p.default and rows[p.name]["group"] == p.group
     assert "object" in rows and "background" in rows
+
+
+def test_list_params_lists_the_discrete_parameters_with_their_choices():
+    out = perturber("render", "--list-params")
+    assert out.returncode == 0, out.stderr
+    rows = {r["name"]: r for r in json.loads(out.stdout)}
+    for name, default in DISCRETE.items():
+        row = rows[name]
+        assert row["default"] == default and row["may_be_empty"] == (name in MAY_BE_EMPTY)
+        if name in CHOICES:
+            assert row["kind"] == "choice" and row["choices"] == list(CHOICES[name])
+        else:
+            assert row["kind"] == "text" and "choices" not in row
+    assert len(rows) == len(PARAMS) + len(DISCRETE)
 
 
 def test_render_writes_the_224_network_input(tmp_path, background_file):

@@ -136,7 +136,7 @@ def test_train_pack_refuses_bad_options(small_cache, capsys, argv, message):
 
 
 def test_models_can_be_named_by_architecture_and_file(tmp_path):
-    from game.cli.models import parse_models
+    from game.cli.args import parse_models
     from game.core.params import ParamError
     from safetensors.torch import save_file
 

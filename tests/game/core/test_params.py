@@ -1,7 +1,7 @@
 import pytest
 
-from game.core.params import (BY_NAME, DISCRETE, GROUPS, PARAMS, SCENE_DISCRETE, VIEW_GROUPS,
-                         ParamError, ParamState, is_scene, params_in, parse_assignment)
+from game.core.params import (BY_NAME, DISCRETE, GROUP_LABELS, PARAMS, SCENE_DISCRETE, SCENE_GROUPS,
+                         SCENE_NAMES, ParamError, ParamState, params_in, parse_assignment)
 
 REQUIRED = {
     "scene": ["background_blur", "background_saturation", "texture_influence", "texture_blur",
@@ -24,13 +24,13 @@ def test_every_named_parameter_exists_in_its_group():
     assert set(DISCRETE) == {"object", "background", "feat_vis", "model1", "model2", "layer",
                              "neuron_group", "inference_mode", "attack_model", "attack_norm",
                              "attack_target", "edit_mode", "edit_weights"}
-    assert set(p.group for p in PARAMS) <= set(GROUPS) | set(VIEW_GROUPS)
+    assert set(p.group for p in PARAMS) <= set(GROUP_LABELS)
 
 
 def test_only_scene_parameters_change_the_frame():
-    assert all(is_scene(p.name) == (p.group in GROUPS) for p in PARAMS)
-    assert [n for n in DISCRETE if is_scene(n)] == list(SCENE_DISCRETE)
-    assert not is_scene("model1") and not is_scene("act_normalization")
+    assert all((p.name in SCENE_NAMES) == (p.group in SCENE_GROUPS) for p in PARAMS)
+    assert [n for n in DISCRETE if n in SCENE_NAMES] == list(SCENE_DISCRETE)
+    assert "model1" not in SCENE_NAMES and "act_normalization" not in SCENE_NAMES
 
 
 def test_flags_and_choices():
@@ -97,11 +97,60 @@ def test_update_validates_everything_before_applying_anything():
 def test_listeners_hear_changes_once_and_version_counts_them():
     state = ParamState()
     heard = []
-    state.subscribe(lambda n, v: heard.append((n, v)))
+    state.watch_all(lambda n, v: heard.append((n, v)))
     v0 = state.version
     state.set("hue", 0.25)
     state.set("hue", 0.25)  # unchanged: silent
     assert heard == [("hue", 0.25)] and state.version == v0 + 1
+
+
+def test_a_watcher_hears_only_its_names_until_it_stops():
+    state = ParamState()
+    heard = []
+    stop = state.watch(("hue", "object"), lambda n, v: heard.append((n, v)))
+    state.update({"hue": 0.1, "alpha": 0.5, "object": "car_truck", "layer": "block3"})
+    assert heard == [("hue", 0.1), ("object", "car_truck")]
+    stop()
+    state.set("hue", 0.2)
+    assert heard == [("hue", 0.1), ("object", "car_truck")]
+
+
+def test_a_linked_change_reaches_each_name_s_watchers():
+    state = ParamState()
+    heard = []
+    state.watch("texture_morph", lambda n, v: heard.append((n, v)))
+    state.set("overall_morph", 0.4)
+    assert heard == [("texture_morph", 0.4)]
+
+
+def test_watchers_of_a_name_hear_it_before_the_whole_model_listeners():
+    state = ParamState()
+    heard = []
+    state.watch_all(lambda n, v: heard.append("all"))
+    state.watch("hue", lambda n, v: heard.append("hue"))
+    state.set("hue", 0.1)
+    assert heard == ["hue", "all"]
+
+
+def test_watching_an_unknown_name_is_an_error():
+    with pytest.raises(ParamError, match="did you mean hue"):
+        ParamState().watch("hues", lambda n, v: None)
+
+
+def test_a_blocked_listener_misses_only_the_changes_inside_the_block():
+    state = ParamState()
+    mine, others = [], []
+
+    def me(n, v):
+        mine.append(v)
+
+    state.watch("hue", me)
+    state.watch("hue", lambda n, v: others.append(v))
+    state.watch_all(me)
+    with state.blocking(me):
+        state.set("hue", 0.1)  # e.g. a slider setting the value it shows
+    state.set("hue", 0.2)
+    assert mine == [0.2, 0.2] and others == [0.1, 0.2]
 
 
 def test_overall_morph_moves_shape_and_texture_together():

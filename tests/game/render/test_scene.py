@@ -134,7 +134,7 @@ def test_feat_vis_plane_replaces_the_object_and_back(scene, render, tmp_path):
     assert np.array_equal(render(), plain)
 
 
-# -- <layer>:<channel> on the Feat. Vis. plane (thesis Figure 5.10) ----------------------------
+# -- <layer>:<channel> on the Feat. Vis. plane ---------------------------------------------------
 @pytest.fixture
 def featvis(scene, tmp_path):
     """The scene's controller resolving <layer>:<channel> through a service on tiny models

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from nets.attacks import PGDL2, PGDLinf, AttackError, make_attack
+from nets.attacks import PGDL2, PGDLinf, AttackError, madry_step, make_attack
 from tests.nets.attacks.conftest import ChannelMeans, grey
 
 NORMS = ("l2", "linf")
@@ -158,3 +158,25 @@ def test_clean_and_last_logits_are_recorded(means):
     attack.step()
     assert torch.allclose(attack.last_logits, attack.clean_logits)  # the input of step 1
     assert math.isclose(attack.step_size, 0.0125)
+
+
+def test_a_given_step_size_replaces_eps_over_8(means):
+    attack = make_attack(means, "l2", 0.8, step=madry_step(0.8, 10))
+    assert attack.step_size == pytest.approx(0.2)
+    attack.start(grey())
+    attack.step()
+    assert norms(attack.perturbation)[0].item() == pytest.approx(0.2, abs=1e-6)
+    with pytest.raises(AttackError, match="step"):
+        make_attack(means, "l2", 0.8, step=-1)
+
+
+def test_given_labels_are_moved_away_from_without_a_clean_forward_pass(means):
+    attack = make_attack(means, "l2", 0.8).start(grey(batch=2), labels=torch.tensor([0, 1]))
+    assert means.modes_seen == [] and attack.clean_logits is None
+    attack.step()
+    assert torch.allclose(attack.clean_logits, means(grey(batch=2)))  # step 1 saw the clean image
+    assert (attack.adversarial[0, 0] < 0.5).all() and (attack.adversarial[1, 1] < 0.5).all()
+    with pytest.raises(AttackError, match="untargeted"):
+        make_attack(means, "l2", 0.8, target=2).start(grey(), labels=torch.tensor([0]))
+    with pytest.raises(AttackError, match="2 class indices"):
+        make_attack(means, "l2", 0.8).start(grey(batch=2), labels=torch.tensor([0.0, 1.0]))

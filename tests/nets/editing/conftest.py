@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from nets.classifier import Classifier, Layer
+from nets.threads import torch_threads
 
 LAYERS = (Layer("c1", "features.0", 4, 4), Layer("c2", "features.1", 3, 4))
 
@@ -68,7 +69,5 @@ def same(a: dict, b: dict) -> bool:
 def one_thread():
     """On a shared 2-core machine two OpenMP threads wait at every op's barrier for a
     descheduled partner (a MobileNetV2 forward here: 15 s instead of 0.1 s)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with torch_threads(1):
+        yield

@@ -7,7 +7,7 @@ from nets.classifier import Classifier
 from nets.editing import (CLASSIFIER, EditError, block_keys, edited_classifier, mix_models,
                           mix_state_dicts)
 
-from .conftest import LAYERS, make_tiny, same, snapshot
+from .conftest import make_tiny, same, snapshot
 
 ALL = ("c1", "c2", CLASSIFIER)
 

@@ -1,7 +1,7 @@
 """The edit_weights string: parsing, validation with clear messages, canonical format."""
 import pytest
 
-from nets.editing import EditError, EditSettings, format_edits, parse_edits
+from nets.editing import EditError, EditSettings, format_edits, parse_edits, read_edits
 
 NAMES = ["conv_first", "block1", "block2", "block3", "classifier"]
 
@@ -71,3 +71,8 @@ def test_tolerated_unknown_blocks_pass_and_others_are_named():
                                                                                 "block1": 1.0}
     with pytest.raises(EditError, match="'head=1'"):
         parse_edits("stem=0.5,head=1", NAMES, tolerate=["stem"])
+
+
+def test_read_edits_is_lenient_for_showing():
+    assert read_edits("block3=0.5") == parse_edits("block3=0.5")
+    assert read_edits("block1=oops") == read_edits("") == EditSettings()

@@ -3,8 +3,8 @@ import math
 import torch
 from torch import nn
 
+from nets.attacks import madry_step, make_attack
 from nets.training import metrics
-from nets.training.pgd import pgd
 
 
 def test_constant_perturbation_is_all_low_frequency():
@@ -50,7 +50,8 @@ def test_pgd_stays_in_the_ball_and_in_range():
     torch.manual_seed(0)
     x = torch.rand(4, 3, 8, 8)
     for norm, eps in (("l2", 0.5), ("linf", 4 / 255)):
-        adv, _ = pgd(Linear2(), x, torch.zeros(4, dtype=torch.long), eps, 10, norm)
+        attack = make_attack(Linear2(), norm, eps, step=madry_step(eps, 10))
+        adv = attack.run(x, 10, torch.zeros(4, dtype=torch.long))
         d = adv - x
         size = d.flatten(1).norm(dim=1) if norm == "l2" else d.flatten(1).abs().amax(1)
         assert float(size.max()) <= eps + 1e-5
@@ -98,3 +99,14 @@ def test_label_stability_and_confidence():
     left = torch.zeros(4, 3, 32, 32)
     left[..., :16, :16] = 1   # top-left brightest: class 0, mirrored: class 1
     assert metrics.label_stability(Brightest(), left)["mirror"] == 0.0
+
+
+def test_stopping_once_every_label_flipped_keeps_the_counts():
+    torch.manual_seed(0)
+    x = 0.5 + 0.04 * torch.rand(8, 3, 8, 8)       # means a little above 0.5: label 0
+    labels = torch.zeros(8, dtype=torch.long)
+    for eps in (0.05, 0.5, 5.0):
+        full, _ = metrics.robust_agreement(Linear2(), x, labels, eps, 10, "l2")
+        stopped, _ = metrics.robust_agreement(Linear2(), x, labels, eps, 10, "l2",
+                                              stop_when_broken=True)
+        assert full == stopped

@@ -143,8 +143,8 @@ def test_sticks_orbit_pan_and_triggers_dolly(app, pad):
 def test_buttons_run_named_actions_and_help(app, pad):
     calls = []
     saved = dict(app.actions)
-    app.add_action("attack.step", lambda: calls.append("step"))
-    app.add_action("attack.reset", lambda: calls.append("reset"))
+    app.actions.add("attack.step", lambda: calls.append("step"))
+    app.actions.add("attack.reset", lambda: calls.append("reset"))
     try:
         pad.tap_("face_x")
         pad.tap_("face_y")

@@ -7,10 +7,8 @@ from game.app.input.tour import TourError, load_tour, parse_tour
 
 @pytest.fixture
 def kiosk(app, clock):
-    from game.app.input import kiosk as kiosk_mod
-
-    k = kiosk_mod.attach(app, idle_s=10.0, reset_s=30.0, clock=clock, on_quit=lambda: None)
-    app.tools["kiosk"] = k
+    k = app.attach_kiosk(idle_s=10.0, reset_s=30.0, clock=clock, on_quit=lambda: None)
+    assert app.tools["kiosk"] is k
     app.step()  # the first frame: the start-up ("home") state
     yield k
     k.destroy()

@@ -1,4 +1,4 @@
-"""Eq. 7.1-7.2 on hand-made logits, the thesis' grid of views, and a model that ignores
+"""The fluctuation score on hand-made logits, the thesis' grid of views, and a model that ignores
 its input (real renders of that case: test_cli_experiment.py)."""
 import math
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from game.core.attack_image import GREY, composite, image_eps, l2_linf, parse_target, to_uint8
+from game.core.attack_image import GREY, composite, image_eps, l2_linf, to_uint8
+from game.core.parsers import parse_target
 from game.core.params import ParamError
 
 SHOT = Path(os.environ.get("PERTURBER_ATTACK_SHOT", "/tmp/attack.png"))
@@ -219,6 +220,25 @@ def test_a_bad_target_is_refused_with_a_message(app, tool):
     app.params.set("attack_target", "5000")
     assert tool.step() is False
     assert "not a class" in app.messages[-1]
+
+
+def test_the_target_is_searched_among_the_attacked_models_own_classes(app, tool):
+    from nets.classifier import Classifier
+
+    m1 = app.slots.loaded["model1"].model
+    own = Classifier("own", m1.net, m1.mean.flatten().tolist(), m1.std.flatten().tolist(),
+                     m1.layers, labels=tuple(f"thing {i}" for i in range(1000)))
+    before = app.slots.loaded["edited"]
+    app.slots.set_edited(own)
+    app.params.set("attack_model", "edited")
+    try:
+        assert tool.panel.search("thing 99")[:2] == [(99, "thing 99"), (990, "thing 990")]
+        assert tool.panel.search("7")[0] == (7, "thing 7")
+        assert tool.panel.search("tabby") == []   # an ImageNet name, not one of its classes
+    finally:
+        app.params.set("attack_model", "model1")
+        app.slots.set_edited(before.model if before else None)
+    assert tool.panel.search("tabby") == [(281, "tabby")]
 
 
 def test_steps_are_quick_and_the_actions_are_named(app, tool):

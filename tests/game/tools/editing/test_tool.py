@@ -5,6 +5,7 @@ import torch
 
 from tests.game.conftest import sphere_box_app
 from nets import registry
+from nets.threads import torch_threads
 
 PERTURBED = "mobilenet_v2_perturbed_test"
 
@@ -18,12 +19,10 @@ def app(background_file):
     a.featvis.paused = True
     # With the cores shared (rendering, other processes), two OpenMP threads wait at
     # every op's barrier for a descheduled partner: these tests took 150 s instead of 20.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    a.step(3)
-    yield a
-    a.destroy()
-    torch.set_num_threads(threads)
+    with torch_threads(1):
+        a.step(3)
+        yield a
+        a.destroy()
 
 
 @pytest.fixture

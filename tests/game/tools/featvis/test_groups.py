@@ -40,13 +40,50 @@ def test_groups_are_computed_in_the_background_cached_and_reloaded(tmp_path, mon
 
 def test_a_failure_is_reported_not_raised(tmp_path, monkeypatch):
     monkeypatch.setenv("PERTURBER_CACHE", str(tmp_path))
-    path = neuron_groups.images_path()
-    path.parent.mkdir(parents=True)
-    path.write_bytes(b"not an npz")
+
+    def render_fails():
+        raise RuntimeError("no renderer here")
+
+    monkeypatch.setattr(neuron_groups, "render_in_child", render_fails)
+    monkeypatch.setattr(neuron_groups.group_images, "__defaults__", (render_fails,))
     errors = []
     source = neuron_groups.GroupSource(on_error=errors.append)
     loaded = LoadedModel("model1", "tiny", 0, model(), "Tiny", "tiny@x")
     source.lookup(loaded, "c")
     source.wait()
-    assert errors and "neuron groups for Tiny" in errors[0]
+    assert errors and "neuron groups for Tiny" in errors[0] and "no renderer here" in errors[0]
     assert source.lookup(loaded, "c") == {}
+
+
+def fake_render(path, calls):
+    def render():
+        calls.append("render")
+        rng = np.random.default_rng(1)
+        np.savez(path, **{g: rng.integers(0, 256, (2, 224, 224, 3), dtype=np.uint8)
+                          for g in neuron_groups.GROUP_SCENES})
+    return render
+
+
+def test_unreadable_cached_renders_and_groups_are_made_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERTURBER_CACHE", str(tmp_path))
+    path = neuron_groups.images_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not an npz")
+    calls = []
+    images = neuron_groups.group_images(fake_render(path, calls))
+    assert calls == ["render"] and set(images) == set(neuron_groups.GROUP_SCENES)
+    broken = neuron_groups.groups_path("tiny@y")
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text("{half")
+    assert neuron_groups.read_cached_groups(broken) is None
+    source = neuron_groups.GroupSource()
+    loaded = LoadedModel("model1", "tiny", 0, model(), "Tiny", "tiny@y")
+    source.lookup(loaded, "c")
+    source.wait()
+    assert set(source.lookup(loaded, "c")) == set(neuron_groups.GROUP_SCENES)
+    assert json.loads(broken.read_text())["c"]  # rewritten whole
+
+
+def test_a_read_only_cache_is_not_fatal(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    neuron_groups.save_groups(tmp_path / "file" / "g.json", {"c": {}})  # cannot write: logged

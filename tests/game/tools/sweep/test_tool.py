@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from game.core.params import ParamError
-from game.tools.sweep.tool import (MAX_POINTS, SweepForm, chunk_size, parse_channels, parse_form,
-                             sweepable, thumb_size)
+from game.core.parsers import parse_channels
+from game.tools.sweep.tool import (MAX_POINTS, SweepForm, chunk_size, parse_form, sweepable,
+                                   thumb_size)
 from tests.game.conftest import sphere_box_app
 
 TINY = "py:tests.game.batch.sweep.tiny_models:conv"
@@ -86,18 +87,18 @@ def run_until(app, done, timeout=300.0):
 
 def test_the_button_opens_the_panel_over_the_sliders(app):
     tool = app.tools["sweep"]
-    tool.button.commandFunc(None)             # a click: through app.do("sweep.panel")
+    tool.button.commandFunc(None)             # a click: through app.actions.do("sweep.panel")
     assert tool.panel.is_open and app.layout.scene_panel.isHidden()
     assert tool.panel.layer_menu.value == "" or tool.panel.layer_menu.value in ("c0", "c1")
-    app.do("sweep.panel")
+    app.actions.do("sweep.panel")
     assert not tool.panel.is_open and not app.layout.scene_panel.isHidden()
 
 
 def test_a_bad_range_is_shown_in_the_panel_not_raised(app):
     tool = app.tools["sweep"]
-    app.do("sweep.panel")
+    app.actions.do("sweep.panel")
     set_form(tool.panel, x=("-60", "600", "2"))
-    assert app.do("sweep.run") is False and tool.run is None
+    assert app.actions.do("sweep.run") is False and tool.run is None
     assert "out of range" in tool.panel.message.text
     assert tool.panel.message.node.getTextColor()[0] > 0.9   # in the error colour
 
@@ -105,16 +106,15 @@ def test_a_bad_range_is_shown_in_the_panel_not_raised(app):
 def test_a_2x2_sweep_runs_in_the_background_and_shows_its_pictures(app):
     tool = app.tools["sweep"]
     if not tool.panel.is_open:
-        app.do("sweep.panel")
+        app.actions.do("sweep.panel")
     set_form(tool.panel)
-    frames = []
-    app.base.accept("perturber-frame", frames.append)
-    assert app.do("sweep.run") is True and tool.running
+    before = app.pipeline.frame.serial
+    assert app.actions.do("sweep.run") is True and tool.running
     app.params.set("hue", 0.1)                 # the window still renders new frames
     steps, worst = run_until(app, lambda: tool.run is None)
-    app.base.ignore("perturber-frame")
     assert "done: 4 points" in tool.message, tool.message
-    assert steps > 3 and worst < 5.0 and frames   # never one long blocking step
+    new_frame = app.pipeline.frame.serial > before
+    assert steps > 3 and worst < 5.0 and new_frame  # never one long blocking step
     (title, image, legend), = tool.shown.heatmaps
     assert image.shape == (2 * 24, 2 * 24, 3) and title.startswith("Model 1")
     assert sum(count for _l, _c, count in legend) == 4
@@ -132,12 +132,12 @@ def test_a_2x2_sweep_runs_in_the_background_and_shows_its_pictures(app):
 def test_cancel_keeps_the_results_so_far(app):
     tool = app.tools["sweep"]
     set_form(tool.panel, x=("-60", "60", "6"), y=("-30", "10", "6"))
-    assert app.do("sweep.run")
+    assert app.actions.do("sweep.run")
     run_until(app, lambda: tool.run is None or tool.run.finished >= 4)
-    assert app.do("sweep.cancel") is True
+    assert app.actions.do("sweep.cancel") is True
     assert "cancelled after" in tool.message and tool.run is None
     assert tool.shown.heatmaps[0][1].shape == (6 * 24, 6 * 24, 3)
-    assert app.do("sweep.cancel") is False     # nothing running
+    assert app.actions.do("sweep.cancel") is False     # nothing running
 
 
 def test_the_gamepad_focus_reaches_the_panels_controls(app):
@@ -157,12 +157,12 @@ def test_the_gamepad_focus_reaches_the_panels_controls(app):
 
 def test_one_panel_over_the_sliders_at_a_time(app):
     tool, editing = app.tools["sweep"], app.tools["editing"]
-    app.do("sweep.panel")
+    app.actions.do("sweep.panel")
     editing.open_panel()                       # "Edit..." over the sweep panel
     app.step(2)
     assert editing.panel.is_open and not tool.panel.is_open
     assert app.layout.scene_panel.isHidden()
-    app.do("sweep.panel")                      # and back: the edit panel closes
+    app.actions.do("sweep.panel")                      # and back: the edit panel closes
     assert tool.panel.is_open and not editing.panel.is_open
     assert app.layout.scene_panel.isHidden()
     tool.close_panel()

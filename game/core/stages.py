@@ -1,0 +1,45 @@
+"""The order of the app's per-frame tasks: one table, by name.
+
+Panda3D runs every task of a frame in ``sort`` order. Its own: ``dataLoop`` (-50) reads
+the mouse and keyboard, ``eventManager`` (0) delivers their events (DirectGUI commands
+included), ``igLoop`` (``IG_LOOP`` = 50) renders every active buffer and the window,
+``audioLoop`` (60). Ours go around ``igLoop``:
+
+1. ``KIOSK`` first: it wraps the tasks of tools attached since the last frame in its
+   guard, runs the idle timer and plays the attract tour before anyone reads the state.
+2. Input (gamepad, mouse drag, a live replay) turns into parameter changes.
+3. ``EDIT`` rebuilds the Edited Model from the settled parameters, before ``ARM``
+   arms the offscreen buffers for a changed scene (sync mode renders and infers right
+   there, so the window shows the frame with its results in the same frame).
+4. ``igLoop`` renders.
+5. ``CAPTURE`` reads the frame back and hands it to inference; ``INFER`` re-infers after
+   model or view changes and collects worker results.
+6. Tools that show results run on up-to-date views: the attack (its composite and
+   overlay), feature visualisation (progress into the views), the sensitivity bars,
+   the sweep panel; then the memory trim.
+7. ``KIOSK_LATE`` last: a frame that got here without an error is the last good state.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+IG_LOOP = 50  # Panda3D's render task
+
+
+class Stage(IntEnum):
+    KIOSK = 1
+    GAMEPAD = 5
+    MOUSE = 10
+    REPLAY = 11
+    EDIT = 44
+    ARM = 45
+    # IG_LOOP = 50: Panda3D renders
+    CAPTURE = 55
+    INFER = 56
+    ATTACK = 57
+    FEATVIS = 58
+    SENSITIVITY = 59
+    # 60: Panda3D's audioLoop
+    SWEEP = 61
+    TRIM = 62
+    KIOSK_LATE = 1000
