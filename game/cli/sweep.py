@@ -5,7 +5,9 @@
 
 Writes DIR/sweep.csv (one row per point), DIR/heatmap-MODEL.png, with --channels
 DIR/tuning-MODEL-LAYER-chC.png, and DIR/sweep.json (the job, axes, backend, timing).
-docs/sweeps.md has the columns, the pictures and measured throughput.
+Rows are streamed to sweep.csv and to DIR/sweep.points.jsonl as points finish, so a killed
+sweep keeps its work and ``--resume`` computes only the rest; the finished sweep rewrites
+sweep.csv in point order. docs/sweeps.md has the columns, the pictures and measured throughput.
 """
 from __future__ import annotations
 
@@ -17,11 +19,15 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from game.cli import values
 from game.core.params import BY_NAME, DISCRETE, ParamError
 from game.core.parsers import parse_channels
 from game.batch.sweep.job import ProbeJob
 
 MAX_AXES = 2
+MAX_POINTS = 20_000
+POINTS_PER_SECOND = 25.0  # measured here for one model (docs/sweeps.md): for the estimate
+OUTPUTS = ("sweep.csv", "sweep.json")
 # --backend auto: worker processes take 5-15 s to start, and on 2 busy cores they never
 # won that back (1280 points: this process 24.0 points/s, 2 workers 19.7; docs/sweeps.md).
 AUTO_LOCAL_POINTS = 500
@@ -40,23 +46,31 @@ def add_commands(sub) -> None:
                         "(default: %(default)s)")
     p.add_argument("--layer", help="a tappable layer of the first model (others: same depth)")
     p.add_argument("--channels", default="", help="channels of --layer, e.g. 3,17,42")
-    p.add_argument("--top", type=int, default=5, help="classes per model in the CSV (default 5)")
-    p.add_argument("--thumb", type=int, default=48,
+    p.add_argument("--top", type=values.count(1, 1000), default=5,
+                   help="classes per model in the CSV (default 5)")
+    p.add_argument("--thumb", type=values.count(1, 224), default=48,
                    help="thumbnail side in the tuning curves (default 48; kept only with --channels)")
     p.add_argument("--backend", choices=("auto", "inprocess", "local"), default="auto",
                    help="where points run: this process, or local worker processes; auto "
                         "(default): local with --workers > 1, or for "
                         f"{AUTO_LOCAL_POINTS} points or more on {AUTO_LOCAL_CORES}+ cores; "
                         "else this process (workers take seconds to start)")
-    p.add_argument("--workers", type=int, help="worker processes or Ray tasks at once "
-                                                "(default: the number of cores, at most 4)")
+    p.add_argument("--workers", type=values.count(1, 256),
+                   help="worker processes or Ray tasks at once (default: the number of cores, "
+                        "at most 4; more than the cores only with --force-workers)")
+    p.add_argument("--force-workers", action="store_true",
+                   help="allow more --workers than this machine has cores")
     p.add_argument("--ray", metavar="ADDRESS",
                    help='run on Ray: "local" starts one here; "auto" or host:port for a cluster')
-    p.add_argument("--chunk", type=int, help="points per task (default 16; a multiple of "
-                                              "--batch gives the same numbers)")
-    p.add_argument("--batch", type=int, default=ProbeJob.batch,
+    p.add_argument("--chunk", type=values.count(1, 10_000),
+                   help="points per task (default 16; a multiple of --batch gives the same numbers)")
+    p.add_argument("--batch", type=values.count(1, 1024), default=ProbeJob.batch,
                    help="images per forward pass (default %(default)s)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the sweep in DIR: only the points not yet in its "
+                        "sweep.points.jsonl are computed (the same sweep options are required)")
+    p.add_argument("--force", action="store_true", help="start afresh over an earlier sweep in DIR")
     p.add_argument("--json", action="store_true", help="print sweep.json's summary to stdout")
 
 
@@ -108,17 +122,25 @@ def build(args):
     channels = parse_channels(args.channels, what="--channels")
     if channels and not args.layer:
         raise ParamError("--channels needs --layer")
-    if not 1 <= args.thumb <= 224:
-        raise ParamError(f"--thumb {args.thumb}: choose 1..224")
-    if args.chunk is not None and args.chunk < 1:
-        raise ParamError(f"--chunk {args.chunk}: choose at least 1 point per chunk")
-    if args.workers is not None and args.workers < 1:
-        raise ParamError(f"--workers {args.workers}: choose at least 1")
     job = ProbeJob(scene=scene, models=model_specs(args.models), layer=args.layer or None,
                    channels=channels, top=args.top, thumb=args.thumb if channels else 0,
                    batch=args.batch)
+    check_size(len(points), job)
+    if args.workers and args.workers > (os.cpu_count() or 1) and not args.force_workers:
+        raise ParamError(f"--workers {args.workers}: this machine has {os.cpu_count()} cores; "
+                         "more workers only share them (--force-workers to insist)")
     job.check()
     return axes, points, job
+
+
+def check_size(n: int, job: ProbeJob) -> None:
+    """Refuse a sweep past ``MAX_POINTS``, saying what it would cost."""
+    if n <= MAX_POINTS:
+        return
+    per_point = 2_000 + (job.thumb ** 2 * 3 if job.channels else 0)
+    hours = n * len(job.models) / POINTS_PER_SECOND / 3600
+    raise ParamError(f"{n} points is more than a sweep takes ({MAX_POINTS}): about {hours:.1f} h "
+                     f"here and {n * per_point / 2**20:.0f} MiB of results; use fewer steps")
 
 
 def choose_backend(backend: str, points: int, workers: int | None,
@@ -157,30 +179,68 @@ class ProgressBar:
         self.stream.flush()
 
 
+def prepare_out(out: Path, resume: bool, force: bool) -> None:
+    """Refuse to overwrite an earlier sweep unless resuming it or forced; check writability."""
+    from game.batch.sweep import journal
+    from game.core.outputs import check_output
+
+    earlier = [n for n in (*OUTPUTS, journal.NAME) if (out / n).exists()]
+    if resume and not (out / journal.NAME).is_file():
+        raise ParamError(f"--resume: {out} holds no {journal.NAME} to continue")
+    if earlier and not (resume or force):
+        raise ParamError(f"{out} holds an earlier sweep ({', '.join(earlier)}); "
+                         "--resume continues it, --force starts afresh")
+    for name in OUTPUTS:
+        check_output(out / name, force=True, what="sweep output")
+
+
 def cmd_sweep(args) -> int:
+    from game.batch.sweep import journal
     from game.batch.sweep.executor import Pool, default_chunk
     from game.batch.sweep.plots import save_figures
-    from game.batch.sweep.table import write_csv
+    from game.batch.sweep.table import CsvStream, write_csv
+    from game.core.outputs import atomic
 
     axes, points, job = build(args)
     backend = "ray" if args.ray else choose_backend(args.backend, len(points), args.workers)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out(out, args.resume, args.force)
+    print_ = journal.fingerprint(job, axes, points)
+    done = journal.read(out / journal.NAME, print_) if args.resume else {}
+    todo = [p for i, p in enumerate(points) if i not in done]
+    index_of = [i for i in range(len(points)) if i not in done]
+    if done:
+        print(f"resuming: {len(done)} of {len(points)} points already done", file=sys.stderr)
     bar, first = ProgressBar(), []
+    log = journal.Journal(out / journal.NAME, print_, resume=bool(done))
+    stream = CsvStream(out / "sweep.csv", axes, job, points)
+    stream.append(sorted(done.values(), key=lambda r: r.index))
 
-    def progress(done: int, total: int) -> None:
-        if done and not first:  # the first chunk back: workers started, models loaded
-            first.extend((time.perf_counter(), done))
-        bar(done, total)
+    def progress(n: int, total: int) -> None:
+        if n and not first:  # the first chunk back: workers started, models loaded
+            first.extend((time.perf_counter(), n))
+        bar(n, total)
 
-    with Pool(backend, workers=args.workers, ray_address=args.ray) as pool:
-        start = time.perf_counter()
-        results = pool.map(job, points, chunk=args.chunk, progress=progress)
-        end = time.perf_counter()
-        workers, threads = pool.workers, pool.threads
+    def finished(part) -> None:  # indices within ``todo`` -> the sweep's own
+        for r in part:
+            r.index = index_of[r.index]
+        log.append(part)
+        stream.append(part)
+
+    try:
+        with Pool(backend, workers=args.workers, ray_address=args.ray) as pool:
+            start = time.perf_counter()
+            results = pool.map(job, todo, chunk=args.chunk, progress=progress,
+                               on_results=finished) if todo else []
+            end = time.perf_counter()
+            workers, threads = pool.workers, pool.threads
+    finally:
+        log.close()
+        stream.close()
+    results = sorted([*done.values(), *results], key=lambda r: r.index)
     seconds = end - start
-    steady = ((len(points) - first[1]) / (end - first[0])
-              if first and first[1] < len(points) and end > first[0] else None)
+    steady = ((len(todo) - first[1]) / (end - first[0])
+              if first and first[1] < len(todo) and end > first[0] else None)
     files = [write_csv(out / "sweep.csv", results, axes, job)]
     files += save_figures(out, results, axes, job)
     summary = {
@@ -191,7 +251,8 @@ def cmd_sweep(args) -> int:
         "backend": backend, "ray": args.ray, "workers": 1 if backend == "inprocess" else workers,
         "torch_threads": threads, "chunk": args.chunk or default_chunk(job),
         "seconds": round(seconds, 3),
-        "points_per_second": round(len(points) / seconds, 2) if seconds > 0 else None,
+        "points_per_second": round(len(todo) / seconds, 2) if seconds > 0 else None,
+        "resumed_points": len(done),
         # after the first chunk came back (start-up of workers and models excluded)
         "first_chunk_seconds": round(first[0] - start, 3) if first else None,
         "steady_points_per_second": round(steady, 2) if steady else None,
@@ -199,10 +260,11 @@ def cmd_sweep(args) -> int:
         "cpus": os.cpu_count(),
         "files": [p.name for p in files] + ["sweep.json"],
     }
-    (out / "sweep.json").write_text(json.dumps(summary, indent=2) + "\n")
+    with atomic(out / "sweep.json") as f:
+        f.write(json.dumps(summary, indent=2) + "\n")
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"{len(points)} points in {seconds:.1f} s ({summary['points_per_second']} points/s); "
+        print(f"{len(todo)} points in {seconds:.1f} s ({summary['points_per_second']} points/s); "
               f"wrote {', '.join(str(out / f) for f in summary['files'])}")
     return 0

@@ -28,6 +28,9 @@ def _import_ray():
     return ray
 
 
+CONNECT_TIMEOUT_S = 5.0
+
+
 def _runtime_env() -> dict:
     root = str(paths.REPO_ROOT)
     installed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
@@ -40,6 +43,24 @@ def _runtime_env() -> dict:
         if os.environ.get(name):
             env[name] = os.environ[name]
     return {"env_vars": env}
+
+
+def _check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """A ``host:port`` that accepts no connection is refused at once (Ray itself retries
+    for minutes without a word)."""
+    import socket
+
+    if address == "auto" or address.startswith("ray://"):
+        return
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ParamError(f"--ray {address!r}: expected local, auto or HOST:PORT")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        raise ParamError(f"--ray {address}: no Ray cluster answers there "
+                         f"({exc.strerror or exc}; waited {timeout_s:g} s)") from None
 
 
 def _run_chunk(job, chunk, threads: int):
@@ -62,6 +83,7 @@ class RayRunner:
                          include_dashboard=False, log_to_driver=False,
                          configure_logging=False)
             else:
+                _check_reachable(address)
                 ray.init(address=address, log_to_driver=False, configure_logging=False)
             self.started_here = True
         self.task = ray.remote(num_cpus=1, runtime_env=_runtime_env(),

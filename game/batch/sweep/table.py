@@ -46,28 +46,56 @@ def header(job: ProbeJob, columns: list[str], layers: dict[str, str] | None = No
     return row
 
 
+def row(r: PointResult, columns: list[str], job: ProbeJob) -> list[str]:
+    out = [str(r.index)]
+    for name in columns:
+        v = r.values.get(name, "")
+        out.append(v if isinstance(v, str) else num(v, 10))
+    for spec in job.models:
+        top = r.top.get(spec, [])
+        for rank in range(job.top):
+            if rank < len(top):
+                t = top[rank]
+                out += [str(t["index"]), t["label"], num(t["prob"])]
+            else:
+                out += ["", "", ""]
+        means = r.channels.get(spec, [])
+        out += [num(v) for v in means] + [""] * (len(job.channels) - len(means))
+    return out
+
+
 def rows(results: list[PointResult], axes, job: ProbeJob) -> list[list[str]]:
     """The header, then one row per result (in index order)."""
     columns = point_columns(results, axes)
     layers = next((r.layers for r in results if r.layers), {})
-    out = [header(job, columns, layers)]
-    for r in sorted(results, key=lambda r: r.index):
-        row = [str(r.index)]
-        for name in columns:
-            v = r.values.get(name, "")
-            row.append(v if isinstance(v, str) else num(v, 10))
-        for spec in job.models:
-            top = r.top.get(spec, [])
-            for rank in range(job.top):
-                if rank < len(top):
-                    t = top[rank]
-                    row += [str(t["index"]), t["label"], num(t["prob"])]
-                else:
-                    row += ["", "", ""]
-            means = r.channels.get(spec, [])
-            row += [num(v) for v in means] + [""] * (len(job.channels) - len(means))
-        out.append(row)
-    return out
+    return [header(job, columns, layers)] + [row(r, columns, job)
+                                             for r in sorted(results, key=lambda r: r.index)]
+
+
+class CsvStream:
+    """Rows appended (and flushed) as points finish, in the order they finish; the header
+    comes with the first results. The finished sweep rewrites the file in index order."""
+
+    def __init__(self, path, axes, job: ProbeJob, points: list[dict]):
+        self.path, self.job = Path(path), job
+        self.columns = [a.name for a in axes] + [
+            k for k in POINT_DISCRETE if k not in {a.name for a in axes} and any(k in p for p in points)]
+        self._file = None
+
+    def append(self, results: list[PointResult]) -> None:
+        if not results:
+            return
+        if self._file is None:
+            self._file = open(self.path, "w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._file, lineterminator="\n")
+            layers = next((r.layers for r in results if r.layers), {})
+            self._writer.writerow(header(self.job, self.columns, layers))
+        self._writer.writerows(row(r, self.columns, self.job) for r in results)
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 def csv_text(results: list[PointResult], axes, job: ProbeJob) -> str:
@@ -77,7 +105,10 @@ def csv_text(results: list[PointResult], axes, job: ProbeJob) -> str:
 
 
 def write_csv(path, results: list[PointResult], axes, job: ProbeJob) -> Path:
+    """The whole table in index order, written whole (temp file, then rename)."""
+    from game.core.outputs import atomic
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(csv_text(results, axes, job), encoding="utf-8", newline="")
+    with atomic(path, "w", encoding="utf-8", newline="") as f:
+        f.write(csv_text(results, axes, job))
     return path

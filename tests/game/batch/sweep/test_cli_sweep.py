@@ -48,7 +48,8 @@ def test_sweep_writes_csv_pictures_and_json(tmp_path):
     (["--param", "yaw=0:1:2", "--set", "hue=9"], "out of range"),
     (["--param", "yaw=0:1:2", "--set", "n_neurons=2"], "scene parameters only"),
     (["--param", "yaw=0:1:2", "--models", "nope"], "unknown model"),
-    (["--param", "yaw=0:1:2", "--chunk", "0"], "chunk"),
+    (["--param", "yaw=-180:180:1000", "--param", "hue=-0.5:0.5:1000"], "more than a sweep takes"),
+    (["--param", "yaw=0:1:2", "--workers", "200"], "--force-workers"),
 ])
 def test_bad_input_is_a_clear_error_and_status_2(args, fragment, tmp_path, capsys):
     models = [] if "--models" in args else ["--models", TINY]
@@ -68,3 +69,70 @@ def test_auto_backend_starts_processes_only_when_they_pay():
     assert choose_backend("auto", 9, 2, cores=2) == "local"          # --workers asks for them
     assert choose_backend("auto", 9, 1, cores=16) == "inprocess"
     assert choose_backend("local", 9, None) == "local"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--chunk", "0"], "--chunk: 0 is out of range"),
+    (["--top", "-1"], "--top: -1 is out of range"),
+    (["--thumb", "0"], "--thumb: 0 is out of range"),
+    (["--workers", "0"], "--workers: 0 is out of range"),
+])
+def test_nonsense_options_stop_at_the_parser(args, fragment, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["sweep", "--param", "yaw=0:1:2", *args, "--models", TINY,
+                  "--out", str(tmp_path / "o")])
+    assert exit_.value.code == 2 and fragment in capsys.readouterr().err
+
+
+def test_an_unreachable_ray_address_is_refused_at_once(tmp_path, capsys):
+    pytest.importorskip("ray")
+    status = cli.main(["sweep", "--param", "yaw=0:1:2", "--models", TINY,
+                       "--ray", "127.0.0.1:1", "--out", str(tmp_path / "o")])
+    assert status == 2 and "no Ray cluster answers" in capsys.readouterr().err
+
+
+def sweep_args(out, *extra):
+    return ("sweep", "--param", "yaw=-60:60:4", "--object", "sphere_box", "--models", TINY,
+            "--batch", "2", "--chunk", "2", "--backend", "inprocess", "--out", str(out), *extra)
+
+
+def test_a_killed_sweep_keeps_its_points_and_resume_computes_only_the_rest(tmp_path):
+    out = tmp_path / "o"
+    first = perturber(*sweep_args(out), timeout=300)
+    assert first.returncode == 0, first.stderr
+    whole = (out / "sweep.csv").read_text()
+    journal = (out / "sweep.points.jsonl").read_text().splitlines(keepends=True)
+    assert len(journal) == 1 + 4  # header + one line per point, written as they finished
+    # as if killed after the first chunk, in the middle of writing the next line
+    (out / "sweep.points.jsonl").write_text("".join(journal[:3]) + journal[3][:40])
+    (out / "sweep.csv").write_text(whole.splitlines(keepends=True)[0])
+    again = perturber(*sweep_args(out), timeout=300)
+    assert again.returncode == 2 and "--resume continues it" in again.stderr  # never silently
+    resumed = perturber(*sweep_args(out, "--resume", "--json"), timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming: 2 of 4 points already done" in resumed.stderr
+    summary = json.loads(resumed.stdout)
+    assert summary["resumed_points"] == 2 and summary["points"] == 4
+    assert (out / "sweep.csv").read_text() == whole
+
+
+def test_resume_refuses_another_sweeps_journal(tmp_path):
+    out = tmp_path / "o"
+    assert perturber(*sweep_args(out), timeout=300).returncode == 0
+    other = list(sweep_args(out, "--resume"))
+    other[other.index("yaw=-60:60:4")] = "yaw=-60:60:5"
+    refused = perturber(*other, timeout=300)
+    assert refused.returncode == 2 and "written by a different sweep" in refused.stderr
+
+
+def test_streamed_rows_come_before_the_end(tmp_path):
+    from game.batch.sweep.grid import parse_axis
+    from game.batch.sweep.job import PointResult, ProbeJob
+    from game.batch.sweep.table import CsvStream
+
+    job = ProbeJob(models=("m",), top=1)
+    stream = CsvStream(tmp_path / "s.csv", [parse_axis("yaw=0:1:2")], job, [{"yaw": 0}, {"yaw": 1}])
+    stream.append([PointResult(1, {"yaw": 1.0}, {"m": [{"index": 3, "label": "x", "prob": 0.5}]})])
+    assert (tmp_path / "s.csv").read_text().splitlines() == [
+        "index,yaw,m:top1_index,m:top1_label,m:top1_prob", "1,1,3,x,0.5"]  # flushed already
+    stream.close()
