@@ -14,6 +14,7 @@ import json
 import time
 from pathlib import Path
 
+from game.core.outputs import atomic_path, check_output
 from game.core.params import BY_NAME, DISCRETE, ParamError
 
 MAX_STEPS = 10_000
@@ -35,6 +36,7 @@ def add_commands(sub) -> None:
     p.add_argument("--out", metavar="FILE.png", help="the adversarial image as PNG")
     p.add_argument("--save", metavar="FILE.npz", help="clean and adversarial float32 arrays")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--force", action="store_true", help="replace existing --out/--save files")
     p.add_argument("--threads", default="1",
                    help="torch threads (default 1: steadiest on a shared CPU; 0 = torch's default)")
 
@@ -113,6 +115,8 @@ def cmd_attack(args) -> int:
     for path, ext in ((args.out, ".png"), (args.save, ".npz")):
         if path and Path(path).suffix.lower() != ext:
             raise ParamError(f"{path}: expected a {ext} file")
+        if path:
+            check_output(path, force=args.force)
     (name, model), = load_models(specs)
     classes = class_names(model)
     label_of = classes.label
@@ -143,16 +147,14 @@ def cmd_attack(args) -> int:
 
         from game.core.attack_image import chw_to_hwc, to_uint8
 
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(to_uint8(chw_to_hwc(adversarial.numpy()))).save(out)
-        report["out"] = str(out)
+        with atomic_path(args.out) as part:
+            Image.fromarray(to_uint8(chw_to_hwc(adversarial.numpy()))).save(part)
+        report["out"] = str(args.out)
     if args.save:
-        save = Path(args.save)
-        save.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(save, clean=clean.numpy().astype(np.float32),
-                 adversarial=adversarial.numpy().astype(np.float32))
-        report["save"] = str(save)
+        with atomic_path(args.save) as part:
+            np.savez(part, clean=clean.numpy().astype(np.float32),
+                     adversarial=adversarial.numpy().astype(np.float32))
+        report["save"] = str(args.save)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

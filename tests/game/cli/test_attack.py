@@ -72,3 +72,15 @@ def test_bad_input_exits_with_status_2_and_no_traceback():
     out = perturber("attack", "--eps", "inf", timeout=300)
     assert out.returncode == 2, out.stderr
     assert "attack_eps" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_outputs_are_checked_before_the_attack(tmp_path, capsys):
+    from game.cli.main import main
+
+    (tmp_path / "adv.png").write_bytes(b"earlier")
+    assert main(["attack", "--steps", "1", "--out", str(tmp_path / "adv.png")]) == 2
+    assert "--force" in capsys.readouterr().err
+    (tmp_path / "file").write_text("x")
+    assert main(["attack", "--steps", "1", "--save", str(tmp_path / "file" / "a.npz")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert (tmp_path / "adv.png").read_bytes() == b"earlier"
