@@ -190,20 +190,25 @@ def read_file(path) -> object:
         raise ModelLoadError(f"{path}: {_why_unreadable(e, path)}") from e
 
 
-def iteration_of(path) -> int | None:
-    """The training iteration a weights file records in its own metadata (safetensors
-    written by the training recipes), or None when it records none."""
+def metadata_of(path) -> dict[str, str]:
+    """The string metadata of a safetensors file ({} for other files or none recorded)."""
     path = Path(path)
     if path.suffix.lower() not in SAFETENSORS_SUFFIXES:
-        return None
+        return {}
     try:
         from safetensors import safe_open
 
         with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
+            return dict(f.metadata() or {})
     except Exception as e:
         raise ModelLoadError(f"{path}: not a readable safetensors file ({e})") from e
-    value = meta.get("iteration")
+
+
+def iteration_of(path) -> int | None:
+    """The training iteration a weights file records in its own metadata (safetensors
+    written by the training recipes), or None when it records none."""
+    path = Path(path)
+    value = metadata_of(path).get("iteration")
     if value is None:
         return None
     if not value.isdigit():
@@ -273,6 +278,15 @@ def load_into(model: nn.Module, state_dict: dict[str, torch.Tensor], source="sta
                    for k, v in state_dict.items() if k in own and v.shape != own[k].shape]
     if wrong_shape:
         raise ModelLoadError(f"{source}: shapes do not match the model: {_first(wrong_shape)}")
+    wrong_kind = [f"{k} ({v.dtype}, model {own[k].dtype})" for k, v in state_dict.items()
+                  if k in own and not _same_kind(v.dtype, own[k].dtype)]
+    if wrong_kind:
+        raise ModelLoadError(f"{source}: tensors of the wrong kind (a weight must be real "
+                             f"floating point, a counter an integer): {_first(wrong_kind)}")
+    not_finite = [k for k, v in state_dict.items()
+                  if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if not_finite:
+        raise ModelLoadError(f"{source}: weights hold NaN or infinite values: {_first(not_finite)}")
     if assign:
         state_dict = {k: v.float() if v.is_floating_point() else v for k, v in state_dict.items()}
     result = model.load_state_dict(state_dict, strict=False, assign=assign)
@@ -286,6 +300,13 @@ def load_into(model: nn.Module, state_dict: dict[str, torch.Tensor], source="sta
         raise ModelLoadError(f"{source}: does not fit the model; " + "; ".join(problems))
     if assign:
         _materialise_counters(model)
+
+
+def _same_kind(a: torch.dtype, b: torch.dtype) -> bool:
+    """Real floating point for real floating point; integer (or bool) for integer."""
+    if a.is_complex or b.is_complex:
+        return a == b
+    return a.is_floating_point == b.is_floating_point
 
 
 def _materialise_counters(model: nn.Module) -> None:

@@ -264,3 +264,19 @@ def test_assign_still_refuses_missing_weights():
         dst = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     with pytest.raises(ModelLoadError, match=r"missing keys: 0\.bias"):
         load_into(dst, sd, assign=True)
+
+
+@pytest.mark.parametrize("convert, why", [
+    (lambda v: v.to(torch.int64), "wrong kind"),
+    (lambda v: v.to(torch.complex64), "wrong kind"),
+    (lambda v: v.bool(), "wrong kind"),
+    (lambda v: torch.full_like(v, float("nan")), "NaN or infinite"),
+    (lambda v: torch.full_like(v, float("inf")), "NaN or infinite"),
+])
+def test_weights_of_the_wrong_kind_or_not_finite_are_refused(convert, why):
+    sd = {k: convert(v) if v.is_floating_point() else v for k, v in small_model().state_dict().items()}
+    model = small_model()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(ModelLoadError, match=why):
+        load_into(model, sd, source="w.pth")
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # untouched
