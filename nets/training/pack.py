@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,12 +41,31 @@ def encode(images, quality: int) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(blobs), np.uint8).copy(), offsets
 
 
+MAX_IMAGES = 200_000
+MAX_SIDE = 2048  # pixels a side of one packed image
+
+
 def decode(data: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """The images of one group; ValueError for offsets or images that do not fit."""
     from PIL import Image
+
+    if data.ndim != 1 or offsets.ndim != 1 or not np.issubdtype(offsets.dtype, np.integer):
+        raise ValueError("image data and offsets must be 1-D, offsets whole numbers")
+    if len(offsets) > MAX_IMAGES + 1 or len(offsets) < 1 or offsets[0] != 0 \
+            or np.any(np.diff(offsets) <= 0) or offsets[-1] != len(data):
+        raise ValueError("offsets do not cut the image data into images")
 
     def one(i):
         blob = data[offsets[i]:offsets[i + 1]].tobytes()
-        return np.asarray(Image.open(io.BytesIO(blob)).convert("RGB"))
+        try:
+            im = Image.open(io.BytesIO(blob))
+            if max(im.size) > MAX_SIDE:
+                raise ValueError(f"image {i} is {im.size[0]}x{im.size[1]} (at most {MAX_SIDE} a side)")
+            return np.asarray(im.convert("RGB"))
+        except ValueError:
+            raise
+        except Exception as exc:  # PIL's many errors for a broken image
+            raise ValueError(f"image {i} cannot be decoded ({exc})") from None
 
     with ThreadPoolExecutor() as pool:
         return list(pool.map(one, range(len(offsets) - 1)))
@@ -62,9 +83,14 @@ def write_pack(path, groups: dict, meta: dict, quality: int = 85) -> Path:
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
+    os.close(fd)
+    try:
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -79,7 +105,7 @@ def read_pack(path) -> tuple[dict[str, list[np.ndarray]], dict]:
         meta = _meta(z, path)
         try:
             groups = {g: decode(z[f"{g}.jpeg"], z[f"{g}.offsets"]) for g in meta["groups"]}
-        except (KeyError, ValueError, OSError) as exc:
+        except (KeyError, ValueError, OSError, TypeError) as exc:
             raise PackError(f"{path}: damaged training pack ({exc})") from None
     return groups, meta
 
@@ -99,6 +125,11 @@ def _meta(z, path) -> dict:
         meta = json.loads(z["meta"].tobytes().decode())
     except (KeyError, ValueError, UnicodeDecodeError) as exc:
         raise PackError(f"{path}: not a training pack (no readable meta: {exc})") from None
+    if not isinstance(meta, dict):
+        raise PackError(f"{path}: not a training pack (its meta is not an object)")
+    groups = meta.get("groups")
+    if not isinstance(groups, dict) or not all(isinstance(g, str) and "." not in g for g in groups):
+        raise PackError(f"{path}: damaged training pack (its meta names no image groups)")
     if meta.get("format") != FORMAT:
         raise PackError(f"{path}: pack format {meta.get('format')!r}, this code reads {FORMAT}")
     return meta

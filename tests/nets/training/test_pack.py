@@ -42,3 +42,34 @@ def test_bad_files_are_clear_errors(tmp_path):
 def test_group_names_must_not_contain_dots(tmp_path):
     with pytest.raises(ValueError, match="may not contain"):
         write_pack(tmp_path / "p.npz", {"a.b": []}, {})
+
+
+def _tampered(tmp_path, **changes):
+    """A valid one-group pack with some of its arrays replaced."""
+    import json
+
+    good = write_pack(tmp_path / "good.npz", {"clean": [np.zeros((8, 8, 3), np.uint8)] * 2}, {})
+    with np.load(good) as z:
+        arrays = {k: z[k] for k in z.files}
+    for key, value in changes.items():
+        arrays[key.replace("__", ".")] = (np.frombuffer(json.dumps(value).encode(), np.uint8)
+                                          if key == "meta" else value)
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize("changes", [
+    {"meta": []},
+    {"meta": {"format": 1, "groups": ["clean"]}},
+    {"meta": {"format": 1, "groups": {"../x": 1}}},
+    {"clean__offsets": np.array([0.0, 1.5, 2.0])},
+    {"clean__offsets": np.array([5, 3, 1])},
+    {"clean__offsets": np.array([0, 10 ** 9])},
+    {"clean__jpeg": np.zeros((4, 4), np.uint8)},
+    {"clean__jpeg": np.frombuffer(b"garbage-garbage-garbage!" * 10, np.uint8)},
+])
+def test_malformed_packs_are_pack_errors(tmp_path, changes):
+    path = _tampered(tmp_path, **changes)
+    with pytest.raises(PackError):
+        read_pack(path)
