@@ -101,6 +101,27 @@ def check_options(args) -> None:
         raise ParamError(f"--seed {args.seed}: must not be negative")
     if args.out and Path(args.out).suffix.lower() != ".png":
         raise ParamError(f"--out {args.out}: give a .png file")
+    if args.out:
+        from game.core.outputs import check_output
+
+        check_output(args.out, force=args.force)
+    if not cache_writable(_cache(args).root) and not args.out:
+        raise ParamError(f"the feature-visualisation cache {_cache(args).root} cannot be "
+                         "written: give --out FILE.png (or --cache DIR) to keep the picture")
+
+
+def cache_writable(root: Path) -> bool:
+    import os
+    import tempfile
+
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe.", dir=root)
+        os.close(fd)
+        os.unlink(probe)
+        return True
+    except OSError:
+        return False
 
 
 def idle_cores(most: int = 4) -> int:
@@ -179,15 +200,27 @@ def cmd_one(args, model, model_key, cache, layer, channel) -> int:
         print(f"cached: {path} (made before; --force to make it again)")
     else:
         image, settings, seconds = make_one(model, key)
-        path = cache.put(key, image, {**settings, "seconds": round(seconds, 2)})
         print(f"{key.objective} of {model_key} ({'naive' if key.naive else 'fft'}, "
               f"{key.size} px, {key.steps} steps) in {seconds:.1f} s")
-        print(f"cached: {path}")
+        try:
+            path = cache.put(key, image, {**settings, "seconds": round(seconds, 2)})
+            print(f"cached: {path}")
+        except OSError as exc:  # the picture is still written to --out (checked before)
+            print(f"perturber: warning: could not cache it in {cache.root}: {exc}", file=sys.stderr)
+            path = None
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, out)
-        print(f"wrote {out}")
+        from game.core.outputs import atomic_path
+
+        with atomic_path(args.out) as part:
+            if path is not None:
+                shutil.copyfile(path, part)
+            else:
+                from PIL import Image
+
+                from nets.featvis.cache import to_uint8
+
+                Image.fromarray(to_uint8(image)).save(part, format="PNG")
+        print(f"wrote {args.out}")
     return 0
 
 

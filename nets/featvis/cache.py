@@ -77,7 +77,7 @@ class FeatureVisCache:
 
     def put(self, key: CacheKey, image: np.ndarray, info: dict | None = None) -> Path:
         """Store ``image`` ((H, W, 3), float in [0, 1] or uint8) under ``key``; its PNG path."""
-        pixels = _to_uint8(image)
+        pixels = to_uint8(image)
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, lambda f: Image.fromarray(pixels).save(f, format="PNG"))
@@ -100,7 +100,7 @@ def _sidecar(png: Path) -> Path:
     return png.with_suffix(".json")
 
 
-def _to_uint8(image: np.ndarray) -> np.ndarray:
+def to_uint8(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"expected an (H, W, 3) image, got shape {image.shape}")

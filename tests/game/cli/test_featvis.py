@@ -116,3 +116,21 @@ def test_bad_input_is_a_clear_error_with_status_2(args, message, cache_dir, caps
     assert main(["featvis", "--model", "mobilenet_v2", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_an_unwritable_cache_still_delivers_the_picture_to_out(tmp_path):
+    (tmp_path / "file").write_text("x")  # a cache folder that cannot be made
+    out_png = tmp_path / "fv.png"
+    out = perturber("featvis", "--model", "mobilenet_v2", "--layer", "block13", "--channel", "1",
+                    *TINY, "--cache", str(tmp_path / "file" / "cache"), "--out", str(out_png))
+    assert out.returncode == 0, out.stderr
+    assert "could not cache" in out.stderr and np.asarray(Image.open(out_png)).shape == (32, 32, 3)
+
+
+def test_an_unwritable_cache_without_out_is_refused_before_any_work(tmp_path, capsys):
+    from game.cli.main import main
+
+    (tmp_path / "file").write_text("x")
+    status = main(["featvis", "--model", "mobilenet_v2", "--layer", "block13", "--channel", "1",
+                   *TINY, "--cache", str(tmp_path / "file" / "cache")])
+    assert status == 2 and "cannot be written" in capsys.readouterr().err
