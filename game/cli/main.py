@@ -1,10 +1,11 @@
 """The `perturber` command line.
 
-  perturber [--offscreen] [--screenshot FILE] [scene options]   run the app
+  perturber [--offscreen] [--screenshot FILE] [--backend B] [scene options]   run the app
   perturber render [scene options] --out FILE.png               the 224x224 network input
   perturber render --list-params                                every parameter as JSON
   perturber predict [scene options] [--models A,B] [--top K] [--json]   top-K per model
   perturber models [--json]                                     models, weights, layers
+  perturber weights list | fetch NAME...                        published weights files
   perturber bench [--json]                                      per-stage timings, fps
 
 A bad value, file or model is one line on stderr and status 2; an unexpected error is
@@ -18,7 +19,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from game.cli.args import (add_scene_options, finish_scene_options, initial_params, parse_size,
+from game.cli.args import (add_backend_option, add_scene_options, finish_scene_options,
+                           initial_params, parse_size,
                            render_frame, scene_assignments)
 from game.core.params import CHOICES, DISCRETE, MAY_BE_EMPTY, PARAMS, ParamError
 
@@ -38,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
     parser.add_argument("--debug", action="store_true",
                         help="print the traceback of an unexpected error")
+    add_backend_option(parser, default="auto")
     add_scene_options(parser)
     sub = parser.add_subparsers(dest="command")
     render = sub.add_parser("render", help="write the 224x224 network input as PNG (headless)")
@@ -69,6 +72,7 @@ COMMAND_MODULES = (
     "game.cli.soak",     # soak
     "game.cli.sweep",    # sweep
     "game.cli.experiment",
+    "game.cli.weights",  # weights list, weights fetch
 )
 
 
@@ -106,12 +110,14 @@ def cmd_render(args) -> int:
         return cmd_list_params()
     if not args.out:
         raise ParamError("render needs --out FILE.png (or --list-params)")
+    from game.core.outputs import atomic_path, check_output
+
+    out = check_output(args.out, force=True)  # a frame is quick to make again: replaced
     frame = render_frame(args)
     from PIL import Image
 
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(frame.image).save(out)
+    with atomic_path(out) as part:
+        Image.fromarray(frame.image).save(part)
     print(f"wrote {out} (224x224 network input)")
     return 0
 
@@ -131,7 +137,8 @@ def cmd_app(args) -> int:
     from game.app.root import PerturberApp
 
     size = parse_size(args.size)
-    app = PerturberApp(params=initial_params(args), offscreen=offscreen, size=size)
+    app = PerturberApp(params=initial_params(args), offscreen=offscreen, size=size,
+                       backend=args.inference)
     finish_scene_options(args, app.params, app.controller)
     if args.kiosk:  # after the scene options: their state is the one the kiosk resets to
         app.attach_kiosk()
@@ -159,6 +166,8 @@ USER_ERRORS = (
     ("nets.editing.settings", "EditError"),
     ("nets.featvis.lucent_compat", "FeatureVisUnavailable"),
     ("nets.training.pack", "PackError"),
+    ("nets.training.state", "StateMismatch"),
+    ("nets.download", "DownloadError"),
 )
 REPORT = ("this is a bug in Perturber: please report it to its maintainers with the command "
           "and what it prints with --debug")
