@@ -5,6 +5,8 @@
   ``ModelLoadError``.
 - ``registry``: model entries by name; ``load(name)`` gives a ``Classifier`` that takes
   images in [0, 1], shape (B, 3, 224, 224), with the normalisation inside.
+- ``download``: where each entry's weights were published (``WeightsSource``) and
+  ``fetch``, which downloads only files with a recorded size and sha256, checked.
 - ``taps``: forward hooks on named layers, always removed.
 - ``infer``: ``predict(model, images, k)`` -> top-k per image.
 - ``backends``: forward-only passes behind one interface, torch or onnxruntime

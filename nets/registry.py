@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from .classifier import Classifier, Layer
+from .download import WeightsSource
 from .loading import ModelLoadError, load_checkpoint, load_into
 from .models.files import file_id, iteration_files
 
@@ -76,7 +77,9 @@ class ModelEntry:
 
     ``checkpoint_paths()`` gives intermediate training checkpoints (iteration -> file);
     by default the files ``NAME_iter<N>.<ext>`` in the user weights folder. Checkpoint
-    0 always means the final weights.
+    0 always means the final weights. ``source``: where its weights were published
+    (``nets.download``), for entries whose weights no installed package ships.
+    ``robustness``: a measured robustness figure, one line (empty: none measured).
     """
     name: str
     title: str
@@ -88,6 +91,8 @@ class ModelEntry:
     default_layer: str = ""             # default: the layer at ~70 % depth
     checkpoint_paths: Callable[[], dict[int, Path]] | None = field(default=None, repr=False)
     description: str = ""
+    source: WeightsSource | None = field(default=None, repr=False)
+    robustness: str = ""
 
     def __post_init__(self):
         if not self.arch:
@@ -236,19 +241,31 @@ def register_user_checkpoint(path, arch: str, name: str | None = None,
                              checkpoints: dict[int, object] | None = None) -> ModelEntry:
     """Register the weights file ``path`` (plain or wrapped checkpoint) of architecture ``arch``.
 
-    ``name`` defaults to the file's stem; registering the same file again returns the
-    existing entry. ``checkpoints`` maps training iterations (> 0) to more files of the
-    same run. Nothing is read until the entry is loaded.
+    ``name`` defaults to the file's stem, with ``_2``, ``_3``... appended while that
+    name belongs to another model (``mobilenet_v2_adv.safetensors`` from a training run
+    becomes ``mobilenet_v2_adv_2`` beside the bundled ``mobilenet_v2_adv``); a ``name``
+    given that belongs to another model is refused. Registering the same file again
+    returns the existing entry. ``checkpoints`` maps training iterations (> 0) to more
+    files of the same run. Nothing is read until the entry is loaded.
     """
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise ModelLoadError(f"{path}: no such file")
     spec = get_arch(arch)
-    name = name or _user_name(path)
+
+    def holds_this(n: str) -> bool:
+        existing = _ENTRIES[n]
+        return existing.weights_path() == path and existing.arch == spec.name
+
+    if not name:
+        stem = name = _user_name(path)
+        n = 1
+        while name in _ENTRIES and not holds_this(name):
+            n += 1
+            name = f"{stem}_{n}"
     if name in _ENTRIES:
-        existing = _ENTRIES[name]
-        if existing.weights_path() == path and existing.arch == spec.name:
-            return existing
+        if holds_this(name):
+            return _ENTRIES[name]
         raise ValueError(f"model {name!r} is already registered (for another file); pass name=")
     extra = {int(i): Path(p).expanduser().resolve() for i, p in (checkpoints or {}).items()}
     return register(entry_for(spec, name, lambda: path, training=training,

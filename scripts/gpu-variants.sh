@@ -12,22 +12,26 @@
 #   sty_cw05  Stylized, clean weight 0.5
 #   sty_cw0   Stylized, clean weight 0 (texture-swapped images only, for renders)
 # OUTDIR gets each run's final weights and its checkpoint at 25 % of the budget
-# (sty_cw0: final only), and runs.txt (the runs' records and logs).
+# (sty_cw0: final only), each with its state file, the runs' logs, and runs.txt (the
+# runs' records and logs, appended by every call).
+# Resumes by default: a run whose state files are in OUTDIR continues from the newest
+# one where its schedule stood (give the same PACK and BUDGET). STOP_AFTER=S ends every
+# run after S seconds (a GPU slot shorter than the budget; call again in the next slot);
+# FRESH=1 starts every run from the teacher again.
 set -u
 PACK=${1:?pack file}; TEACHER=${2:?teacher weights}; OUTDIR=${3:?output folder}; BUDGET=${4:-330}
 PY=${PYTHON:-python3}
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=4
-WORK=$(mktemp -d)
 mkdir -p "$OUTDIR"
 nvidia-smi -L 2>/dev/null || true
 "$PY" -c "import torch, torchvision; print('torch', torch.__version__, 'torchvision', torchvision.__version__, 'cuda', torch.cuda.is_available())"
 
 # DEVICE / EXTRA (more options for every run) exist for a smoke test on a CPU
 common=(--pack "$PACK" --teacher "$TEACHER" --seconds "$BUDGET" --device "${DEVICE:-cuda}" --lr 1.5e-4
-        --out "$WORK" ${EXTRA:-})
+        --out "$OUTDIR" ${STOP_AFTER:+--stop-after "$STOP_AFTER"} ${FRESH:+--fresh} ${EXTRA:-})
 run() {  # name, args...
     local name=$1; shift
-    "$PY" -m nets.training.batched "${common[@]}" --name "$name" "$@" >"$WORK/$name.log" 2>&1 &
+    "$PY" -m nets.training.batched "${common[@]}" --name "$name" "$@" >>"$OUTDIR/$name.log" 2>&1 &
 }
 run adv_cw1 --variant adv --clean-weight 1 --checkpoints 0.25
 run adv_cw3 --variant adv --clean-weight 3 --checkpoints 0.25
@@ -36,16 +40,15 @@ run sty_cw0 --variant stylized --clean-weight 0 --checkpoints ""
 while sleep 30; do
     jobs -r | grep -q . || break
     nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader 2>/dev/null
-    tail -qn1 "$WORK"/*.log
+    tail -qn1 "$OUTDIR"/*.log
 done
 wait
 
 for name in adv_cw1 adv_cw3 sty_cw05 sty_cw0; do
     {
-        echo "=== $name: record"; cat "$WORK/$name.json" 2>/dev/null
-        echo "=== $name: log"; cat "$WORK/$name.log"
+        echo "=== $name: record"; cat "$OUTDIR/$name.json" 2>/dev/null
+        echo "=== $name: log"; cat "$OUTDIR/$name.log"
     } >>"$OUTDIR/runs.txt"
-    cp "$WORK/$name".safetensors "$WORK/$name"_iter*.safetensors "$OUTDIR"/ 2>/dev/null
-    echo "--- $name"; tail -n 4 "$WORK/$name.log"
+    echo "--- $name"; tail -n 4 "$OUTDIR/$name.log"
 done
 ls -la "$OUTDIR"

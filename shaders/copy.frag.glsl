@@ -1,5 +1,6 @@
 #version 330
-// Final pass: the chain's result into the 8-bit target the networks read back.
+// A texel-for-texel copy (alpha 1): the chain's result into the 8-bit target the
+// networks read back, and the cached background into the scene (exact for 8-bit input).
 uniform sampler2D src;
 out vec4 frag;
 

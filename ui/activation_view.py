@@ -1,10 +1,14 @@
 """The neuron activation view: chosen channels of one layer, per model.
 
 On top, the shared controls: the layer and neuron-group menus (discrete ``layer`` and
-``neuron_group``), ``# of Neurons``, ``Act. Normalization``, ``Show Activations`` and
-``Naive Parameterization`` (which feature visualisations are shown: the slots look
-theirs up again when it changes), with a one-line note on the visualisations being
-made beside it (:meth:`set_featvis_note`).
+``neuron_group``), the channel entry (discrete ``channels``: typed channels, shown
+instead of the group's) with ``Same in Every Row`` (``same_channels``: rows of models
+of one architecture show the first such row's channels, so one unit is compared
+across models), ``# of Neurons``, ``Act. Divisor 10^(v-2)`` (``act_normalization``; 0
+divides by 4 standard deviations of the layer), ``Show Activations`` and ``Naive
+Parameterization`` (which feature visualisations are shown: the slots look theirs up
+again when it changes), with a one-line note on the visualisations being made beside
+it (:meth:`set_featvis_note`).
 Below, one :class:`ActivationRow` per enabled model output of the latest
 :class:`InferenceResult`. :meth:`update` is meant to be called for every result: rows
 are rebuilt only when their number, their map counts or the map size change.
@@ -13,18 +17,21 @@ Changing a view parameter redraws from the last result at once.
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
+from direct.gui import DirectGuiGlobals as DGG
+from direct.gui.DirectGui import DirectEntry
 from panda3d.core import TextNode
 
-from game.core.params import BY_NAME, ParamState
+from game.core.params import BY_NAME, ParamError, ParamState
+from game.core.parsers import parse_channels
 from game.core.results import GROUP_TITLES, InferenceResult
 from ui import theme
 from ui.activation_row import (HEAD_H, INDEX_H, PAD, ActivationRow, FeatVisLookup,
                                FeatVisRequest, FeatVisStatus, GAP)
 from ui.draw import Text, ellipsize
 from ui.flag_check import FlagCheck
-from ui.heatmap import choose_channels, divisor
+from ui.heatmap import divisor, row_channels
 from ui.menus import Entry, TitledMenu
 from ui.slider import ParamSlider
 from ui.widgets import label
@@ -32,7 +39,9 @@ from ui.widgets import label
 MENU_LABEL_W = theme.px(64)
 ROW_GAP = theme.px(6)
 MAX_MAP = theme.px(96)
-VIEW_PARAMS = ("n_neurons", "act_normalization", "show_activations", "neuron_group")
+VIEW_PARAMS = ("n_neurons", "act_normalization", "show_activations", "neuron_group",
+               "channels", "same_channels")
+CHANNELS_HINT = "e.g. 8, 48, 24"
 FEATVIS_PARAMS = ("naive_param",)  # part of every visualisation's cache key
 
 
@@ -72,15 +81,20 @@ class ActivationView:
     ``featvis_status(model, checkpoint, layer, channel)``, if given (or set later with
     :meth:`set_featvis_status`), tells missing ones being made (progress, the image so
     far) or failed apart: :meth:`refresh_progress` shows what is new.
+    ``arch_of(model)`` names a model's architecture ("" = unknown) for ``Same in Every
+    Row``; ``on_error(message, widget)`` reports a refused channel entry.
     """
 
     def __init__(self, parent, params: ParamState, w: float, h: float, pos,
                  layer_names: Sequence[str], featvis_lookup: FeatVisLookup,
                  on_request_featvis: Optional[FeatVisRequest] = None,
-                 featvis_status: Optional[FeatVisStatus] = None):
+                 featvis_status: Optional[FeatVisStatus] = None,
+                 arch_of: Callable[[str], str] = lambda model: model,
+                 on_error: Callable[[str, object], None] = lambda message, widget: None):
         self.params, self.w, self.h = params, w, h
         self.featvis_lookup, self.on_request_featvis = featvis_lookup, on_request_featvis
         self.featvis_status = featvis_status
+        self.arch_of, self.on_error = arch_of, on_error
         self.root = parent.attachNewNode("activation-view")
         self.root.setPos(pos[0], 0, pos[1])
         self._build_controls(layer_names)
@@ -95,6 +109,7 @@ class ActivationView:
         self._unwatch = [
             params.watch("layer", lambda _name, value: self.layer_menu.select(value)),
             params.watch("neuron_group", lambda _name, value: self.group_menu.select(value)),
+            params.watch("channels", lambda _name, value: self._show_channels(value)),
             params.watch("act_normalization", lambda _name, _value: self._show_divisor()),
             params.watch(VIEW_PARAMS, lambda _name, _value: self._redraw()),
             params.watch(FEATVIS_PARAMS, lambda _name, _value: self.refresh_featvis()),
@@ -110,25 +125,76 @@ class ActivationView:
         self.layer_menu = TitledMenu(self.root, [Entry(n, n) for n in layer_names], p["layer"],
                                      lambda v: p.set("layer", v), (MENU_LABEL_W, base), menu_w)
         self.group_menu = TitledMenu(self.root, group_entries((), p["neuron_group"]),
-                                     p["neuron_group"],
-                                     lambda v: p.set("neuron_group", v),
+                                     p["neuron_group"], self._pick_group,
                                      (MENU_LABEL_W, base - row), menu_w)
+        self._build_channel_row(-row * 2)
         self.sliders = {}
         for i, name in enumerate(("n_neurons", "act_normalization")):
             s = ParamSlider(self.root, BY_NAME[name], p, self.w)
-            s.root.setZ(-row * (2 + i))
+            s.root.setZ(-row * (3 + i))
             self.sliders[name] = s
         self.show_check = FlagCheck(self.root, p, "show_activations", "Show Activations",
-                                    (0, -row * 4))
-        self.divisor_text = Text(self.root, "", (self.w, -row * 4.5 - theme.SMALL_SCALE * 0.35),
+                                    (0, -row * 5))
+        self.divisor_text = Text(self.root, "", (self.w, -row * 5.5 - theme.SMALL_SCALE * 0.35),
                                  fg=theme.TEXT_DIM, align=TextNode.ARight)
         self.naive_check = FlagCheck(self.root, p, "naive_param", "Naive Parameterization",
-                                     (0, -row * 5))
+                                     (0, -row * 6))
         self._note_x = self.naive_check.button.getBounds()[1] + theme.px(8)
-        self.featvis_note = Text(self.root, "", (self.w, -row * 5.5 - theme.SMALL_SCALE * 0.35),
+        self.featvis_note = Text(self.root, "", (self.w, -row * 6.5 - theme.SMALL_SCALE * 0.35),
                                  fg=theme.TEXT_DIM, align=TextNode.ARight)
         self._show_divisor()
-        self.controls_h = row * 6 + theme.px(6)
+        self.controls_h = row * 7 + theme.px(6)
+
+    def _build_channel_row(self, z: float) -> None:
+        """``Channels [8, 48, 24]  [x] Same in Every Row`` on the row at ``z``."""
+        row, es = theme.ROW_H, theme.SMALL_SCALE
+        self._labels.append(label(self.root, "Channels",
+                                  (0, z - row / 2 - theme.TEXT_SCALE * 0.35)))
+        self.same_check = FlagCheck(self.root, self.params, "same_channels", "Same in Every Row",
+                                    (0, z), scale=es)
+        check_w = self.same_check.button.getBounds()[1]
+        self.same_check.root.setX(self.w - check_w)
+        entry_w = self.w - MENU_LABEL_W - check_w - theme.px(10)
+        h = row - theme.px(4)
+        base = z - row / 2 - es * 0.35
+        self.channel_entry = DirectEntry(
+            parent=self.root, initialText="", scale=es, focus=0, numLines=1, overflow=1,
+            pos=(MENU_LABEL_W + theme.px(4), 0, base), width=(entry_w - theme.px(8)) / es,
+            relief=DGG.FLAT, frameColor=theme.FIELD_BG, text_fg=theme.TEXT,
+            command=lambda _text: self._enter_channels(),
+            focusInCommand=lambda: self._channel_hint.np.hide(),
+            focusOutCommand=self._enter_channels,
+            frameSize=(-theme.px(4) / es, (entry_w - theme.px(4)) / es,
+                       -(h / 2 - es * 0.35) / es, (h / 2 + es * 0.35) / es))
+        self._channel_hint = Text(self.root, CHANNELS_HINT, (MENU_LABEL_W + theme.px(4), base),
+                                  fg=theme.TEXT_DIM)
+        self._show_channels(self.params["channels"])
+
+    def _pick_group(self, group: str) -> None:
+        """A neuron group from the menu: its channels, not typed ones."""
+        self.params.update({"neuron_group": group, "channels": ""})
+
+    def _enter_channels(self) -> None:
+        """The entry's text as ``channels``; a refused one is reported and taken back."""
+        text = self.channel_entry.get().strip()
+        try:
+            parse_channels(text, self._channel_count())
+            self.params.set("channels", text)
+        except ParamError as exc:
+            self.on_error(str(exc), self.channel_entry)
+        self._show_channels(self.params["channels"])
+
+    def _channel_count(self) -> int | None:
+        """The most channels a shown layer has (None before the first activations)."""
+        outputs = self._result.outputs if self._result is not None else ()
+        counts = [len(o.activations) for o in outputs if o.activations is not None]
+        return max(counts) if counts else None
+
+    def _show_channels(self, value: str) -> None:
+        if not self.channel_entry["focus"] and self.channel_entry.get() != value:
+            self.channel_entry.enterText(value)
+        self._channel_hint.np.hide() if value or self.channel_entry["focus"] \
+            else self._channel_hint.np.show()
 
     def _show_divisor(self) -> None:
         v = float(self.params["act_normalization"])
@@ -177,12 +243,13 @@ class ActivationView:
         entries = group_entries(outputs, group)
         if entries != self.group_menu.entries:
             self.group_menu.set_entries(entries, group)
-        chosen = []
-        for o in outputs:
-            chans = choose_channels(o.groups, group, o.activations, n, self._channels.get(o.slot, ()))
+        typed = parse_channels(p["channels"])
+        chosen = row_channels(outputs, group, n, typed, p.flag("same_channels"), self.arch_of,
+                              self._channels)
+        for o, chans in zip(outputs, chosen):
             self._channels[o.slot] = chans
-            chosen.append(chans)
-        self._ensure_rows([o.slot for o in outputs], [len(c) for c in chosen], n)
+        maps = max(map(len, chosen), default=n) if typed else n  # typed: as many as typed
+        self._ensure_rows([o.slot for o in outputs], [len(c) for c in chosen], max(maps, 1))
         show = bool(p["show_activations"])
         for row, o, chans in zip(self.rows, outputs, chosen):
             row.show(o, chans, float(p["act_normalization"]), show, self.featvis_lookup)
@@ -215,6 +282,8 @@ class ActivationView:
             s.destroy()
         self.show_check.destroy()
         self.naive_check.destroy()
+        self.same_check.destroy()
+        self.channel_entry.destroy()
         self.layer_menu.destroy()
         self.group_menu.destroy()
         for lab in self._labels:

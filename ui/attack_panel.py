@@ -3,10 +3,10 @@
 A collapsible group: attacked model and norm menus, the epsilon slider (its label
 names the unit), the target (type a class name or index to search, pick a match; the
 "Untargeted" box clears it), "PGD Step" / "Reset", and the Attack Alpha / Original
-Alpha sliders. Every value goes through the ParamState (``attack_model``,
-``attack_norm``, ``attack_eps``, ``attack_target``, ``attack_alpha``,
-``original_alpha``); the two buttons call back. Class names come from the ``search``
-and ``label_of`` callables it is given, so the panel needs no torch.
+Alpha / Perturbation Gain sliders. Every value goes through the ParamState
+(``attack_model``, ``attack_norm``, ``attack_eps``, ``attack_target``, ``attack_alpha``,
+``original_alpha``, ``attack_gain``); the two buttons call back. Class names come from
+the ``search`` and ``label_of`` callables it is given, so the panel needs no torch.
 """
 from __future__ import annotations
 
@@ -34,13 +34,14 @@ GAP = theme.px(4)
 STATUS_H = theme.px(18)     # one line of status under the buttons
 NORM_ENTRIES = (Entry("l2", "L2"), Entry("linf", "Linf"))
 HINT = "type a class name or an index"
+COMPOSITION = ("attack_alpha", "original_alpha", "attack_gain")  # the sliders at the bottom
 
 Search = Callable[[str], Sequence[tuple[int, str]]]
 
 
 def body_height() -> float:
     return (GAP + ROW + theme.ROW_H + ROW + MATCH_ROWS * MATCH_H + GAP + ROW + STATUS_H
-            + 2 * theme.ROW_H)
+            + len(COMPOSITION) * theme.ROW_H)
 
 
 class AttackPanel:
@@ -54,6 +55,7 @@ class AttackPanel:
         self._search, self._label_of = search, label_of
         self.on_toggle = on_toggle or (lambda _collapsed: None)
         self.collapsed = False
+        self._note = ""
         self.matches: list[tuple[int, str]] = []
         self.root = parent.attachNewNode("attack-panel")
         self.header = DirectButton(
@@ -71,7 +73,7 @@ class AttackPanel:
         z = self._build_sliders(z, ("attack_eps",))
         z = self._build_target(z)
         z = self._build_buttons(z, on_step, on_reset)
-        self._build_sliders(z, ("attack_alpha", "original_alpha"))
+        self._build_sliders(z, COMPOSITION)
         self._show_norm(params["attack_norm"])
         self._show_target(params["attack_target"])
         self._update_header()
@@ -175,17 +177,18 @@ class AttackPanel:
             self.body.stash()
         else:
             self.body.unstash()
+            self._note = ""  # a remark on why it was folded is over
         self._update_header()
         self.on_toggle(collapsed)
 
     def set_note(self, note: str) -> None:
-        """A remark after the title, e.g. why the group was folded."""
+        """A remark after the title while the group is folded, e.g. why it was folded."""
         self._note = note
         self._update_header()
 
     def _update_header(self) -> None:
         mark = "+  " if self.collapsed else "-  "
-        note = getattr(self, "_note", "")
+        note = self._note
         self.header["text"] = mark + TITLE + (f"  ({note})" if note else "")
 
     # -- public --------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """One top-k row of the prediction view: a bar in the model colour with its text inside.
 
 The bar's length is the class probability over the largest probability shown (the
-thesis normalises by the maximum) and the text says the absolute value ("tabby 43.1%").
+thesis normalises by the maximum) and the text says the absolute value ("tabby 43.1%");
+with logits shown, the logit over the largest logit shown and "tabby 12.34" (a
+negative logit has no bar).
 The text is drawn twice, each copy clipped (a scissor) to one side of the bar's end:
 ink that reads on the model colour over the bar, light text over the dark track, so
 it stays legible on dark blue, light blue and yellow alike.
@@ -29,10 +31,12 @@ def bar_fraction(prob: float, max_prob: float) -> float:
     return min(max(prob / max_prob, 0.0), 1.0)
 
 
-def bar_text(label: str, prob: float, max_w: float, scale: float = theme.SMALL_SCALE) -> str:
-    """``"tabby 43.1%"``, the label shortened with an ellipsis so the whole fits ``max_w``."""
-    pct = f" {prob * 100:.1f}%"
-    return ellipsize(label, scale, max_w - measure(pct, scale)) + pct
+def bar_text(label: str, prob: float, max_w: float, scale: float = theme.SMALL_SCALE,
+             logit: float | None = None) -> str:
+    """``"tabby 43.1%"`` (or with ``logit`` ``"tabby 12.34"``), the label shortened with an
+    ellipsis so the whole fits ``max_w``."""
+    value = f" {logit:.2f}" if logit is not None else f" {prob * 100:.1f}%"
+    return ellipsize(label, scale, max_w - measure(value, scale)) + value
 
 
 class BarRow:
@@ -59,8 +63,9 @@ class BarRow:
     def text(self) -> str:
         return self.text_on_bar.text
 
-    def set(self, label: str, prob: float, fraction: float) -> None:
-        text = bar_text(label, prob, self.w - 2 * TEXT_PAD)
+    def set(self, label: str, prob: float, fraction: float, logit: float | None = None) -> None:
+        """``logit``: shown instead of the probability."""
+        text = bar_text(label, prob, self.w - 2 * TEXT_PAD, logit=logit)
         self.text_on_bar.set(text)
         self.text_on_track.set(text)
         self.set_fraction(fraction)

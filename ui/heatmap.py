@@ -12,7 +12,7 @@ maps the values of interest to [-1, 1]:
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -81,6 +81,35 @@ def choose_channels(groups: Mapping[str, Sequence[int]], group: str, acts: np.nd
     if acts is not None:
         return most_active(acts, n)
     return tuple(previous[:n]) if previous else tuple(range(n))
+
+
+def row_channels(outputs: Sequence, group: str, n: int, typed: Sequence[int] = (),
+                 same: bool = False, arch_of: Callable[[str], str] = lambda model: model,
+                 previous: Mapping[str, Sequence[int]] = {}) -> list[tuple[int, ...]]:
+    """The channels the row of each output (``SlotOutput``s, in row order) shows.
+
+    ``typed`` (the channel entry) wins where the output's layer has them; else the
+    group's channels (:func:`choose_channels`, ``previous`` keyed by slot). With
+    ``same``, a row whose model has the architecture (``arch_of(model)``) of an earlier
+    row shows that row's channels, so one unit is compared across the models of one
+    architecture; a model of another architecture keeps its own.
+    """
+    shared: dict[str, tuple[int, ...]] = {}
+    rows = []
+    for o in outputs:
+        count = len(o.activations) if o.activations is not None else None
+        fits = [c for c in typed if count is None or c < count]
+        arch = arch_of(o.model) if same else ""  # "": unknown, shares nothing
+        if arch in shared:
+            chans = tuple(c for c in shared[arch] if count is None or c < count)
+        elif fits:
+            chans = tuple(fits)
+        else:
+            chans = choose_channels(o.groups, group, o.activations, n, previous.get(o.slot, ()))
+        if arch and arch not in shared:
+            shared[arch] = chans
+        rows.append(chans)
+    return rows
 
 
 def maps_rgb(acts: np.ndarray, channels: Sequence[int], layer_std: float,

@@ -75,15 +75,19 @@ class PredictionBlock:
         self.set_collapsed(collapsed)
 
     # -- refreshing ------------------------------------------------------------------
-    def show(self, output: SlotOutput, max_prob: float) -> None:
+    def show(self, output: SlotOutput, max_value: float, logits: bool = False) -> None:
+        """Bars of ``output``'s probabilities (``logits``: logits) over ``max_value``, the
+        largest one shown in the view."""
         self._output = output
         title = f"{SLOT_TITLES.get(output.slot, output.slot)}: {output.title}"
         if title != self._title:
             self._title = title
             self._update_header()
         for row, entry in zip(self.rows, output.top or ()):
-            prob = float(entry["prob"])
-            row.set(entry["label"], prob, bar_fraction(prob, max_prob))
+            prob, logit = float(entry["prob"]), float(entry["logit"])
+            value = logit if logits else prob
+            row.set(entry["label"], prob, bar_fraction(value, max_value),
+                    logit if logits else None)
         self._show_picture()
 
     def _show_picture(self, force: bool = False) -> None:

@@ -1,9 +1,10 @@
 """The prediction view: the top-k classes of every enabled model.
 
-A ``Show Predictions`` checkbox (param ``show_predictions``) on top, then one
-:class:`PredictionBlock` per output whose ``top`` is not None. Bars are normalised by
-the largest probability over the blocks shown, so models compare at a glance while
-the written percentages keep the absolute scale. Collapsing a block is a matter of
+A ``Show Predictions`` checkbox (param ``show_predictions``) and a ``Logits`` one
+(``show_logits``) on top, then one :class:`PredictionBlock` per output whose ``top``
+is not None. Bars are normalised by the largest probability (or logit) over the
+blocks shown, so models compare at a glance while the written values keep the
+absolute scale. Collapsing a block is a matter of
 this view only (it saves no computation), so its state lives here, not in params.
 
 Class pictures come from ``class_vis_lookup(model, checkpoint, class_index)``; a miss
@@ -56,6 +57,9 @@ class PredictionView:
         self.root = parent.attachNewNode("prediction-view")
         self.root.setPos(pos[0], 0, pos[1])
         self.show_check = FlagCheck(self.root, params, "show_predictions", "Show Predictions")
+        x = self.show_check.button.getBounds()[1] + theme.px(16)
+        self.logits_check = FlagCheck(self.root, params, "show_logits", "Logits", (x, 0))
+        self._unwatch = params.watch("show_logits", lambda _name, _value: self._redraw())
         self.blocks_root = self.root.attachNewNode("blocks")
         self.blocks_root.setZ(-CHECK_H)
         self.message = Text(self.blocks_root, "waiting for the first frame...",
@@ -77,9 +81,11 @@ class PredictionView:
         outputs = [o for o in (self._result.outputs if self._result else ()) if o.top]
         self._ensure_blocks(outputs)
         shown = [o for o in outputs if not self.collapsed.get(o.slot, False)]
-        max_prob = max((float(e["prob"]) for o in shown for e in o.top), default=0.0)
+        logits = self.params.flag("show_logits")
+        key = "logit" if logits else "prob"
+        max_value = max((float(e[key]) for o in shown for e in o.top), default=0.0)
         for block, o in zip(self.blocks, outputs):
-            block.show(o, max_prob)
+            block.show(o, max_value, logits)
         self.message.np.show() if not outputs else self.message.np.hide()
         if self._result is not None and not outputs:
             self.message.set("predictions off" if not self.params["show_predictions"]
@@ -136,7 +142,9 @@ class PredictionView:
                 block.refresh_picture()
 
     def destroy(self) -> None:
+        self._unwatch()
         for block in self.blocks:
             block.destroy()
         self.show_check.destroy()
+        self.logits_check.destroy()
         self.root.removeNode()

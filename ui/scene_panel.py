@@ -16,7 +16,7 @@ from ui.scene_controls import SceneControls
 from ui.slider import ParamSlider
 
 CONTROLS_H = theme.px(250)  # height of the menus + GLSL block when it sits above the sliders
-BAR_W = theme.px(34)        # room beside each slider for its sensitivity bar
+BAR_W = theme.px(56)        # room beside each slider for its sensitivity bar and number
 
 
 class ScenePanel:
@@ -60,10 +60,6 @@ class ScenePanel:
 
     def set_collapsed(self, group: str, collapsed: bool) -> None:
         self.columns.groups[group].set_collapsed(collapsed)
-
-    def show_code_status(self, error: Optional[str]) -> None:
-        """Show a compile result that arrived later (None = compiled)."""
-        self.controls.show_code_status(error)
 
     def set_custom_code(self, code: str) -> None:
         self.controls.set_custom_code(code)

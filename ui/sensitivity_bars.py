@@ -4,8 +4,9 @@ In the room a slider keeps for it (``ParamSlider.bar_zone``) a signed bar grows 
 a centre tick: green to the right for a positive derivative of the top class's logit,
 red to the left for a negative one. Lengths are relative to the largest |change over
 the slider's whole range| shown, so parameters of different units (degrees, pixels,
-fractions) compare. While the bars do not show the current scene (a change is
-settling, a run is in flight) they are drawn dim. Hovering a bar shows its numbers.
+fractions) compare; that change (in logits) is written above the bar. While the bars
+do not show the current scene (a change is settling, a run is in flight) they are
+drawn dim. Hovering a bar shows the derivative and the change in a sentence.
 
 ``SensitivityHeader`` is the on/off checkbox and a status line in the Scene title bar.
 """
@@ -24,6 +25,7 @@ POS = (0.30, 0.80, 0.36, 1.0)
 NEG = (0.92, 0.30, 0.26, 1.0)
 TICK = (0.55, 0.55, 0.58, 1.0)
 BAR_H = theme.px(8)
+NUMBER_SCALE = theme.TEXT_SCALE
 DIM = 0.38                 # colour scale of a stale bar
 TIP_W = theme.px(300)
 
@@ -36,28 +38,42 @@ def fmt(v: float) -> str:
     return f"{v:+.3g}" if v else "0"
 
 
+def fmt_short(v: float) -> str:
+    """The change over a slider's range in at most 5 characters: "+1.2", "-0.31", "+12"."""
+    if not v:
+        return "0"
+    if abs(v) >= 99.5:
+        return f"{v:+.0f}"
+    text = f"{v:+.2g}"
+    return text if "e" not in text else f"{v:+.3f}"
+
+
 class _Bar:
     def __init__(self, slider, on_hover):
         self.name = slider.param.name
         x0, x1 = slider.bar_zone
         self.x0, self.w = x0, x1 - x0
-        mid = -theme.ROW_H / 2
+        bar_top = -theme.ROW_H / 2 - theme.px(2)  # the lower half: the number above it
         self.root = slider.root.attachNewNode(f"sens-{self.name}")
         self.centre = x0 + self.w / 2
-        self.tick = card(self.root, theme.px(1), theme.px(12), TICK,
-                         (self.centre, mid + theme.px(6)), "sens-tick")
-        self.bar = card(self.root, 1.0, BAR_H, POS, (self.centre, mid + BAR_H / 2), "sens-bar")
+        self.tick = card(self.root, theme.px(1), BAR_H + theme.px(3), TICK,
+                         (self.centre, bar_top + theme.px(1)), "sens-tick")
+        self.bar = card(self.root, 1.0, BAR_H, POS, (self.centre, bar_top), "sens-bar")
         self.bar.hide()
+        self.number = Text(self.root, "", (self.centre, bar_top + theme.px(2)),
+                           scale=NUMBER_SCALE, fg=TICK, align=TextNode.ACenter)
         # A mouse-sensitive, invisible frame over the zone: hover shows the numbers.
         self.hit = DirectFrame(parent=self.root, frameSize=(x0, x1, -theme.ROW_H, 0),
                                frameColor=(0, 0, 0, 0), state=DGG.NORMAL, relief=DGG.FLAT)
         self.hit.bind(DGG.WITHIN, lambda _e: on_hover(self.name, True))
         self.hit.bind(DGG.WITHOUT, lambda _e: on_hover(self.name, False))
         self.fraction = 0.0
+        self.value: float | None = None  # the change over the slider's range, written
 
-    def show(self, fraction: float, stale: bool) -> None:
-        """``fraction`` in [-1, 1] of the half zone."""
-        self.fraction = fraction
+    def show(self, fraction: float, stale: bool, value: float | None = None) -> None:
+        """``fraction`` in [-1, 1] of the half zone; ``value``: the number written above."""
+        self.fraction, self.value = fraction, value
+        self.number.set(fmt_short(value) if value is not None else "")
         half = self.w / 2 - theme.px(1)
         length = abs(fraction) * half
         if length < theme.px(1) * 0.5:
@@ -71,10 +87,13 @@ class _Bar:
     def set_stale(self, stale: bool) -> None:
         colour = POS if self.fraction > 0 else NEG
         self.bar.setColor(*(_dim(colour, DIM) if stale else colour))
+        ink = TICK if not self.value else POS if self.value > 0 else NEG
+        self.number.set_fg(_dim(ink, DIM) if stale else ink)
 
     def clear(self) -> None:
-        self.fraction = 0.0
+        self.fraction, self.value = 0.0, None
         self.bar.hide()
+        self.number.set("")
 
     def destroy(self) -> None:
         self.hit.destroy()
@@ -104,8 +123,9 @@ class SensitivityBars:
         self.result, self.stale = result, stale
         largest = result.largest_span()
         for name, bar in self.bars.items():
-            span = result.span(name) if name in result.d else 0.0
-            bar.show(span / largest if largest > 0 else 0.0, stale)
+            known = name in result.d
+            span = result.span(name) if known else 0.0
+            bar.show(span / largest if largest > 0 else 0.0, stale, span if known else None)
         if self.hovered:
             self._hover(self.hovered, True)
 

@@ -72,6 +72,8 @@ class _Slot:
             status_z = -HEADER_H / 2 - theme.SMALL_SCALE * 0.35
             self.height = HEADER_H
         self.status = Text(self.root, "", (status_x, status_z), fg=theme.TEXT_DIM)
+        self.notes: dict[str, str] = {}
+        self._message, self._error = "", False
         self._status_w = w - status_x
         self._w, self._status_x, self.buttons = w, status_x, []
         self.strip = card(self.root, STRIP_W, self.height, colour, (0, 0), "slot-strip")
@@ -81,8 +83,10 @@ class _Slot:
         if self.menu is None:
             return
         self.checkpoints = {c.name: list(getattr(c, "checkpoints", ()) or ()) for c in choices}
+        self.notes = {c.name: getattr(c, "note", "") for c in choices}
         self.menu.set_entries(_entries(choices), self.params[self.slot])
         self.slider.set_stops(self.checkpoints.get(self.params[self.slot], []))
+        self.set_status(self._message, self._error)
 
     def _picked(self, name: str) -> None:
         """A new variant: its checkpoint goes back to the final weights unless it has ours."""
@@ -94,6 +98,7 @@ class _Slot:
         if name == self.slot:
             self.menu.select(value)
             self.slider.set_stops(self.checkpoints.get(value, []))
+            self.set_status(self._message, self._error)
         else:
             self.slider.show(value)
 
@@ -105,10 +110,14 @@ class _Slot:
                    HEADER_H - theme.px(6), scale=theme.SMALL_SCALE)
         self.buttons.append(b)
         self._status_w = min(self._status_w, x - self._status_x - theme.px(6))
-        self.set_status(self.status.text or "", False)
+        self.set_status(self._message, self._error)
         return b
 
     def set_status(self, text: str, error: bool) -> None:
+        """``text`` ("" = none: the picked model's robustness note, if it has one)."""
+        self._message, self._error = text, error
+        if not text and self.menu is not None:
+            text = self.notes.get(self.params[self.slot], "")
         self.status.set(ellipsize(text, self.status.scale, self._status_w))
         self.status.set_fg(theme.ERROR if error else theme.TEXT_DIM)
 

@@ -10,10 +10,11 @@ Left, the controls (all DirectGUI widgets, so the gamepad focus ring reaches the
     [Run] [Cancel]  12/25 points  3.1 s
     progress bar, message (errors in red)
 
-Right, the results: a heat map per model (the top-1 class of every point; its legend
-under it) and the tuning curves of the first channels (thumbnails of the inputs
-weighted by the channel's response, negative ones inverted). Pictures arrive as numpy
-images and are shown nearest-filtered, scaled to fit their boxes.
+Right, the results: a heat map per model (the top-1 class of every point, its name
+written in the cells where it fits; the legend under it) and the tuning curves of the
+first channels (thumbnails of the inputs weighted by the channel's response, negative
+ones inverted). Pictures arrive as numpy images and are shown nearest-filtered, scaled
+to fit their boxes.
 
 The panel holds no sweep logic: ``read_form`` gives what the controls hold, the
 tool parses and runs it and calls ``show_results``, ``set_progress``, ``set_message``.
@@ -25,7 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 from direct.gui import DirectGuiGlobals as DGG
 from direct.gui.DirectGui import DirectEntry, DirectFrame
-from panda3d.core import SamplerState
+from panda3d.core import SamplerState, TextNode
 
 from game.core.params import BY_NAME
 from ui import theme
@@ -42,6 +43,8 @@ GAP = theme.px(4)
 NAME_W = theme.px(118)
 NUM_W, N_W = theme.px(42), theme.px(30)
 HEAT_BOX = theme.px(148)
+CELL_TEXT = theme.px(10)    # class names in heat-map cells
+MIN_LETTERS = 3             # fewer would not say which class: no name then
 TUNE_BOX = theme.px(90)
 LEGEND_LINES = 8
 COLOUR = theme.OK
@@ -71,6 +74,8 @@ class _Picture:
         self.image_card.setTexture(self.texture)
         self.image_card.hide()
         self.shape: tuple[int, int] | None = None
+        self._image: np.ndarray | None = None
+        self.cell_texts: list[Text] = []
 
     def set(self, title: str, image: np.ndarray | None) -> None:
         from game.core.texconv import numpy_to_texture
@@ -81,12 +86,41 @@ class _Picture:
             self.shape = None
             return
         h, w = image.shape[:2]
+        self._image = image
         numpy_to_texture(np.ascontiguousarray(image[..., :3]), tex=self.texture)
         k = self.box / max(h, w)
         self.image_card.setScale(w * k, 1, h * k)
         self.image_card.setPos((self.box - w * k) / 2, 0, -theme.px(16))
         self.image_card.show()
         self.shape = (h, w)
+
+    def set_labels(self, labels: Sequence[Sequence[str]]) -> None:
+        """A name per grid cell (rows of the shown image), written in the cells where at
+        least a few letters fit, in ink that reads on the cell's colour."""
+        shown = 0
+        if self.shape is not None and labels and labels[0]:
+            h, w = self.shape
+            rows, cols = len(labels), len(labels[0])
+            k = self.box / max(h, w)
+            cell = w * k / cols
+            x0, z0 = self.image_card.getX(), self.image_card.getZ()
+            for i, row in enumerate(labels):
+                for j, name in enumerate(row):
+                    text = ellipsize(name, CELL_TEXT, cell - theme.px(3)) if name else ""
+                    if len(text.rstrip("\u2026")) < min(MIN_LETTERS, len(name)) or not text:
+                        continue
+                    if shown == len(self.cell_texts):
+                        self.cell_texts.append(Text(self.root, "", scale=CELL_TEXT,
+                                                    align=TextNode.ACenter))
+                    t = self.cell_texts[shown]
+                    shown += 1
+                    rgb = self._image[int((i + 0.5) * h / rows), int((j + 0.5) * w / cols)]
+                    t.set(text)
+                    t.set_fg(theme.ink_on(tuple(c / 255 for c in rgb[:3]) + (1.0,)))
+                    t.np.setPos(x0 + (j + 0.5) * cell, 0, z0 - (i + 0.5) * cell - CELL_TEXT * 0.35)
+                    t.np.show()
+        for t in self.cell_texts[shown:]:
+            t.np.hide()
 
     def show(self, on: bool) -> None:
         self.root.show() if on else self.root.hide()
@@ -305,9 +339,11 @@ class SweepPanel(OverlayPanel):
         self.message.set_fg(theme.ERROR if error else theme.TEXT_DIM)
 
     def show_results(self, heatmaps: Sequence[tuple], tunings: Sequence[tuple],
-                     axes_text: tuple[str, str] = ("", "")) -> None:
+                     axes_text: tuple[str, str] = ("", ""),
+                     labels: Sequence[Sequence[Sequence[str]]] = ()) -> None:
         """``heatmaps``: (title, image, legend [(label, rgb, count)]) per model;
-        ``tunings``: (title, image) per channel."""
+        ``tunings``: (title, image) per channel; ``labels``: per heat map, its cells'
+        class names (rows of columns)."""
         self.empty.np.hide()
         cols, rows = axes_text
         self.axes_text.set(f"columns: {cols}" if cols else "")
@@ -317,6 +353,7 @@ class SweepPanel(OverlayPanel):
             pic.show(item is not None)
             if item is not None:
                 pic.set(item[0], item[1])
+                pic.set_labels(labels[i] if i < len(labels) else ())
             legend = item[2] if item is not None else []
             for k, (sw, text) in enumerate(self.legends[i]):
                 if k < len(legend):

@@ -10,14 +10,19 @@ Two modes (parameter ``inference_mode``):
   wins") and the main loop collects finished results. The window never waits.
 
 Inference runs only when something it depends on changed: the frame, the models,
-the tapped layer or what is shown. When predictions are off the forward pass stops
-at the tapped layer.
+the tapped layer or what is shown. Each model runs on its slot's backend
+(``LoadedModel.backend``). In sync mode, models whose backends can run side by side
+(onnxruntime, one thread each, the GIL released) run at once on the engine's model
+threads: on 2 idle cores two models take as long as the slower one. In worker mode they
+run one after the other on the worker's thread, which leaves the other core to the window.
+On torch, when predictions are off, the forward pass stops at the tapped layer.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -27,8 +32,7 @@ import torch
 from game.app.slots import LoadedModel, ModelSlots
 from game.core.params import ParamState
 from game.render.pipeline import Frame
-from game.core.results import InferenceResult, SlotOutput
-from nets.forward import forward
+from game.core.results import SLOTS, InferenceResult, SlotOutput
 from nets.predict import topk
 from nets.labels import class_names
 from nets.registry import corresponding_layer
@@ -62,17 +66,32 @@ def most_active(acts: np.ndarray, k: int = 8) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argsort(-means, kind="stable")[:k])
 
 
-def run_job(job: Job, groups: GroupLookup | None = None) -> InferenceResult:
-    """Run every model of ``job`` on its frame (any thread)."""
+def run_job(job: Job, groups: GroupLookup | None = None,
+            pool: Executor | None = None) -> InferenceResult:
+    """Run every model of ``job`` on its frame (any thread). With ``pool``, models whose
+    backends are all ``concurrent`` run at once: the first on this thread, the others on
+    the pool's threads, or on this one after the first if no pool thread took them yet
+    (the other core is busy: this one does not wait for it)."""
     start = time.perf_counter()
     x = torch.from_numpy(job.frame.as_float()).unsqueeze(0)
-    outputs = []
-    for loaded, layer in zip(job.models, job.layers):
+    runs = [(loaded, layer) for loaded, layer in zip(job.models, job.layers)
+            if job.activations or job.predictions]
+
+    def one(loaded: LoadedModel, layer: str):
         t0 = time.perf_counter()
-        tapped = layer if job.activations else None
-        if tapped is None and not job.predictions:
-            continue
-        out = forward(loaded.model, x, tapped, job.predictions)
+        out = loaded.backend.forward(x, layer if job.activations else None, job.predictions)
+        return out, time.perf_counter() - t0
+
+    if pool is not None and len(runs) > 1 and all(m.backend.concurrent for m, _ in runs):
+        others = [pool.submit(one, *run) for run in runs[1:]]
+        passes = [one(*runs[0])]  # this thread runs one model itself, then any model no
+        for run, future in zip(runs[1:], others):  # pool thread started (its core is busy)
+            passes.append(one(*run) if future.cancel() else future.result())
+    else:
+        passes = [one(*run) for run in runs]
+    outputs = []
+    for (loaded, layer), (out, seconds) in zip(runs, passes):
+        t0 = time.perf_counter() - seconds  # its forward pass, then what is made of it
         acts = std = None
         chosen: dict[str, tuple[int, ...]] = {}
         if out.activations is not None:
@@ -104,6 +123,7 @@ class InferenceEngine:
         self.groups = groups
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
         self.worker_threads = worker_threads
+        self.models_pool = ThreadPoolExecutor(len(SLOTS) - 1, "perturber-model")
         self.result: InferenceResult | None = None
         self.runs = 0                       # jobs actually computed
         self._frame: Frame | None = None
@@ -182,7 +202,9 @@ class InferenceEngine:
 
     def _run(self, job: Job) -> InferenceResult | None:
         try:
-            result = run_job(job, self.groups)
+            # Side by side only in sync mode: in worker mode the window needs the other core.
+            pool = None if self._worker else self.models_pool
+            result = run_job(job, self.groups, pool)
         except Exception as exc:  # a broken model must not stop the app
             log.exception("inference failed")
             self.on_error(f"inference failed: {exc}")
@@ -244,4 +266,5 @@ class InferenceEngine:
         self._unsubscribe()
         if self._worker:
             self._stop_worker()
-            self.task_mgr.stopThreads()
+            self.task_mgr.mgr.findTaskChain(CHAIN).stopThreads()  # waits for a running job
+        self.models_pool.shutdown(wait=True)

@@ -22,6 +22,7 @@ TOOLS: dict[str, str] = {
     "gamepad": "game.app.input.gamepad",  # hot-plugged gamepads, focus over every control
     "sensitivity": "game.tools.sensitivity.tool",  # bars beside the scene sliders
     "sweep": "game.tools.sweep.tool",  # the sweep panel
+    "layergrid": "game.tools.layergrid.tool",  # every channel of the layer, zoomed on a click
 }
 # Kiosk mode locks the whole app down (the window, its dialogs, every task guarded), so
 # it attaches to the app itself, on request, after the command line's scene options:
@@ -30,10 +31,13 @@ KIOSK = "game.app.input.kiosk"
 
 
 class PerturberApp:
-    """Owns the ShowBase. Created with ``offscreen=True`` it needs no display (EGL)."""
+    """Owns the ShowBase. Created with ``offscreen=True`` it needs no display (EGL).
+
+    ``backend`` runs the live forward passes: "torch", "onnx" or "auto" (nets.backends).
+    """
 
     def __init__(self, params: ParamState | None = None, offscreen: bool = False,
-                 size: tuple[int, int] = (1280, 800)):
+                 size: tuple[int, int] = (1280, 800), backend: str = "auto"):
         configure(offscreen=offscreen, size=size)
         from direct.showbase.ShowBase import ShowBase
 
@@ -42,6 +46,7 @@ class PerturberApp:
         memory.limit_arenas()  # before the background threads exist (see game.app.memory)
 
         from game.app.actions import Actions
+        from game.app.redraw import WindowRedraw
         from game.render.controller import SceneController
         from game.render.pipeline import FramePipeline
 
@@ -56,14 +61,18 @@ class PerturberApp:
             self.virtual_mouse = attach_virtual_mouse(self.base)
         self.pipeline = FramePipeline(self.base.win, self.params)
         self.messages: list[str] = []
-        self.actions = Actions(on_unknown=self.show_error)
+        self.actions = Actions(on_unknown=lambda msg: self.show_error(msg, self.layout.view))
         self.results = Signal()       # fn(result) for every inference result, views first
         self.scene_clicks = Signal()  # fn() on a click (no drag) in the scene view
+        # The window is drawn only in frames where something in it can have changed.
+        self.redraw = WindowRedraw(self.base, self.params)
+        self.results.connect(lambda _result: self.redraw.request())
+        self.actions.done.connect(lambda _name: self.redraw.request())
         # The views first: everything built after them may report to them at once.
         self._build_ui()
         self.controller = SceneController(self.params, self.pipeline,
-                                          on_error=self.show_error, on_object=self._object_loaded)
-        self._build_models()
+                                          on_error=self._scene_error, on_object=self._object_loaded)
+        self._build_models(backend)
         self._build_model_views()
         self._unwatch_mode = self.params.watch("inference_mode",
                                                lambda _name, mode: self._show_mode(mode))
@@ -77,7 +86,7 @@ class PerturberApp:
         self.base.accept("window-event", self._window_event)
 
     # -- models ----------------------------------------------------------------------
-    def _build_models(self) -> None:
+    def _build_models(self, backend: str) -> None:
         import os
 
         import numpy as np
@@ -99,14 +108,16 @@ class PerturberApp:
 
         from game.tools.featvis.service import FeatureVisService
 
-        self.slots = ModelSlots(self.params, on_error=self.show_error)
+        # The live pass runs on ``backend`` (nets.backends: onnx by default where it works).
+        self.slots = ModelSlots(self.params, on_error=self.show_error, backend=backend)
         self.featvis = FeatureVisService(self.slots, naive=lambda: self.params.flag("naive_param"))
         # Groups arrive on a background thread: the next frame re-infers with them.
         self.groups = GroupSource(on_ready=lambda: self.engine.invalidate(),
                                   on_error=lambda msg: log.warning("%s", msg))
         self.engine = InferenceEngine(self.base.taskMgr, self.params, self.slots,
                                       self._on_result, groups=self.groups.lookup,
-                                      on_error=self.show_error)
+                                      on_error=lambda msg: self.show_error(
+                                          msg, self.slots_view.root))
         # Sync mode shows the frame the networks saw, swapped in with their results:
         # the scene view is never newer than the activations beside it.
         self.shown_texture = numpy_to_texture(np.zeros((224, 224, 3), np.uint8), "shown-frame")
@@ -129,8 +140,10 @@ class PerturberApp:
         from game.render import assets
         from ui.layout import MainLayout
         from ui.scene_panel import ScenePanel
+        from ui.status_line import StatusLine
 
         self.layout = MainLayout(self.base.aspect2d, self.base.getAspectRatio())
+        self.status_line = StatusLine(self.base.aspect2d, self.base.taskMgr)
         self.path_dialog = None  # the open "Open file..." dialog, if any
         self.layout.set_scene_texture(self.pipeline.output)
         self.scene_panel = ScenePanel(
@@ -147,7 +160,7 @@ class PerturberApp:
 
     def _build_model_views(self) -> None:
         """Model slots and activations in the middle column, predictions on the right."""
-        from game.app.slots import registry_choices
+        from game.app.slots import model_arch, registry_choices
         from ui import theme
         from ui.activation_view import ActivationView
         from ui.slots_view import ModelSlotsView as SlotsView
@@ -164,7 +177,8 @@ class PerturberApp:
         self.activation_view = ActivationView(
             self.layout.middle_body, self.params, mw - 2 * pad, mh - top_z - pad, (pad, -top_z),
             self._layer_names(), fv.channel,
-            on_request_featvis=lambda _slot, *key: fv.request_channel(*key))
+            on_request_featvis=lambda _slot, *key: fv.request_channel(*key),
+            arch_of=lambda model: model_arch(self.slots, model), on_error=self.show_error)
         self.prediction_view = PredictionView(
             self.layout.right_body, self.params, rw - 2 * pad, rh - 2 * pad, (pad, -pad),
             fv.class_image, fv.request_class)
@@ -184,7 +198,8 @@ class PerturberApp:
         from ui.overlay_panel import SliderCover
 
         layout = self.layout
-        dock = Dock(gui_root=self.base.aspect2d, scene_column=layout.left, scene_view=layout.view,
+        dock = Dock(gui_root=self.base.aspect2d, scene_column=layout.left,
+                    models_column=layout.middle, scene_view=layout.view,
                     predictions=layout.columns["Predictions"],
                     prediction_view=self.prediction_view, slot_rows=self.slots_view,
                     activations=self.activation_view, feat_vis_row=self.scene_panel.feat_vis,
@@ -197,6 +212,7 @@ class PerturberApp:
             inference=Inference(self.engine, self.results), actions=self.actions, dock=dock,
             window=self.base.win, frame=lambda: self.pipeline.frame,
             custom_snippet=lambda: self.pipeline.custom.snippet,
+            custom_changed=self.pipeline.custom_changed,
             scene_clicks=self.scene_clicks, show_error=self.show_error)
 
     def attach_kiosk(self, **options):
@@ -249,10 +265,22 @@ class PerturberApp:
     def _object_loaded(self, pair) -> None:
         self.scene_panel.set_morph_label(pair.morph_label)
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, near=None) -> None:
+        """Log and keep ``message``; with ``near`` (a widget: what failed) show it on the
+        window's one status line under it. Without, whoever reports it shows it on a
+        status line of its own (a model slot's, a tool panel's)."""
         log.error("%s", message)
         self.messages.append(message)
-        self.scene_panel.show_code_status(message)
+        self.redraw.request()
+        if near is not None:
+            self.status_line.show(message, near)
+
+    def _scene_error(self, message: str) -> None:
+        """A scene input that did not load: under the Feat. Vis. row or the menus."""
+        row = self.scene_panel.feat_vis
+        near = row.root if message.startswith("feat_vis") else \
+            self.scene_panel.background_menu.menu
+        self.show_error(message, near)
 
     def _window_event(self, win) -> None:
         if win is self.base.win:
@@ -281,6 +309,7 @@ class PerturberApp:
         if self.featvis.ready():  # a requested visualisation finished on its thread
             self.activation_view.refresh_featvis()
             self.prediction_view.refresh_class_vis()
+            self.redraw.request()
         return task.cont
 
     # -- running ---------------------------------------------------------------------
@@ -293,7 +322,9 @@ class PerturberApp:
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.step(3)  # arm -> render -> read back, then one more frame for the GUI
+        self.step(2)  # arm -> render -> read back, then one more frame for the GUI,
+        self.redraw.request()  # which is drawn whatever changed
+        self.step()
         if not self.base.win.saveScreenshot(Filename.fromOsSpecific(str(path.resolve()))):
             raise RuntimeError(f"could not save the screenshot to {path}")
         return path
@@ -305,6 +336,7 @@ class PerturberApp:
         for name in ("perturber-render-or-arm", "perturber-capture", "perturber-infer"):
             self.base.taskMgr.remove(name)
         self.trimmer.destroy()
+        self.redraw.destroy()
         self._unwatch_mode()
         self.engine.destroy()
         self.slots.destroy()
@@ -318,6 +350,7 @@ class PerturberApp:
         self.featvis.destroy()
         self.groups.destroy()
         self.scene_panel.destroy()
+        self.status_line.destroy()
         self.layout.destroy()
         self.controller.destroy()
         self.pipeline.destroy()

@@ -3,14 +3,19 @@
 ``model1`` / ``model2`` name registry entries and ``model1_checkpoint`` /
 ``model2_checkpoint`` pick a training iteration; a slot is loaded when it is enabled
 and its choice changed. A file that does not load is reported through ``on_error``
-and the parameter goes back to what the slot still holds, like a bad 3D file does.
+(and ``on_change``, so the slot's view shows it) and the parameter goes back to what
+the slot still holds, like a bad 3D file does.
 The Edited Model is set from outside (weight editing builds it).
+
+Each loaded model carries the backend of the live forward pass (``backend``: torch,
+onnx or auto, see ``nets.backends``). The Edited Model runs on torch: its
+weights change with every edit, and a new ONNX export takes ~1-4 s here.
 """
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from game.core.params import ParamError, ParamState
@@ -32,6 +37,13 @@ class LoadedModel:
     title: str
     key: str            # stable id of these weights, for on-disk caches
     load_s: float = 0.0
+    backend: object = None  # a nets.backends.Backend for the live pass; None: torch
+
+    def __post_init__(self):
+        if self.backend is None:
+            from nets.backends import TorchBackend
+
+            object.__setattr__(self, "backend", TorchBackend(self.model))
 
 
 @dataclass(frozen=True)
@@ -41,16 +53,33 @@ class Choice:
     title: str
     available: bool
     checkpoints: tuple[int, ...]
+    note: str = ""  # how robust it measured, shown under the slot while it is picked
 
 
 def registry_choices() -> list[Choice]:
+    """Every registry entry; the note says how robust it measured, where it was measured."""
     from nets import registry
 
     out = []
     for entry in registry.entries():
         ok = entry.available()
-        out.append(Choice(entry.name, entry.title, ok, tuple(entry.checkpoints()) if ok else ()))
+        out.append(Choice(entry.name, entry.title, ok, tuple(entry.checkpoints()) if ok else (),
+                          entry.robustness))
     return out
+
+
+def model_arch(slots: "ModelSlots", model: str) -> str:
+    """The registry architecture of ``model``, a slot output's model name (the Edited
+    Model is made from Model 1: Model 1's); "" when unknown."""
+    from nets import registry
+
+    if model == "edited":
+        first = slots.loaded.get("model1")
+        model = first.name if first is not None else ""
+    try:
+        return registry.get(model).arch
+    except KeyError:
+        return ""
 
 
 def registry_loader(name: str, checkpoint: int):
@@ -66,9 +95,10 @@ def registry_loader(name: str, checkpoint: int):
 class ModelSlots:
     def __init__(self, params: ParamState, loader: Callable = registry_loader,
                  on_error: Callable[[str], None] | None = None,
-                 on_change: Callable[[str], None] | None = None):
+                 on_change: Callable[[str], None] | None = None, backend: str = "torch"):
         self.params = params
         self.loader = loader
+        self.backend = backend    # for the registry models; the app passes its --backend
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
         self.on_change = on_change
         self.loaded: dict[str, LoadedModel | None] = {s: None for s in SLOTS}
@@ -85,10 +115,24 @@ class ModelSlots:
         return [m for s in SLOTS if (m := self.loaded[s]) is not None
                 and self.params.flag(f"{s}_enabled")]
 
+    def set_backend(self, name: str) -> None:
+        """Run the loaded registry models on the backend ``name`` from now on."""
+        from nets.backends import make_backend
+
+        self.backend = name
+        for slot in LOADABLE:
+            if (m := self.loaded[slot]) is not None:
+                self.loaded[slot] = replace(m, backend=make_backend(name, m.model))
+                self._bump(slot)
+
     # -- the Edited Model ---------------------------------------------------------------
     def set_edited(self, model, title: str = "Edited Model", key: str = "edited") -> None:
+        """``model`` in the Edited slot, on torch; a loaded slot's own model (no edit)
+        keeps that slot's backend, so it shows that slot's numbers exactly."""
+        same = next((m for s, m in self.loaded.items()
+                     if s in LOADABLE and m is not None and m.model is model), None)
         self.loaded["edited"] = None if model is None else LoadedModel(
-            "edited", "edited", 0, model, title, key)
+            "edited", "edited", 0, model, title, key, backend=same and same.backend)
         self._bump("edited")
 
     # -- internals -------------------------------------------------------------------
@@ -110,20 +154,26 @@ class ModelSlots:
         if current is not None and (current.name, current.checkpoint) == (name, checkpoint):
             self._bump(slot)
             return
+        from nets.backends import make_backend
+
         start = time.perf_counter()
         try:
             model, title, key = self.loader(name, checkpoint)
+            backend = make_backend(self.backend, model)
         except Exception as exc:  # any broken file or entry: report it, keep the app
             message = f"{slot}: could not load {name!r} (checkpoint {checkpoint}): {exc}"
             self.errors[slot] = message
             self.on_error(message)
             if not initial:
                 self._revert(slot, current)
+            if self.on_change:
+                self.on_change(slot)  # its view shows the error on the slot's status line
             return
         self.errors.pop(slot, None)
         self.loaded[slot] = LoadedModel(slot, name, checkpoint, model, title, key,
-                                        time.perf_counter() - start)
-        log.info("%s: loaded %s in %.2f s", slot, title, self.loaded[slot].load_s)
+                                        time.perf_counter() - start, backend)
+        log.info("%s: loaded %s (%s) in %.2f s", slot, title, backend.name,
+                 self.loaded[slot].load_s)
         self._bump(slot)
 
     def _revert(self, slot: str, current: LoadedModel | None) -> None:

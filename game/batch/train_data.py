@@ -12,6 +12,9 @@ Three kinds of datasets (all uint8 (N, 224, 224, 3), row 0 = top):
 - ``cue_conflict``: dog/cat shape with the other animal's texture (shape_morph 1 +
   texture_morph 0 and the reverse) from many views; ``shape`` / ``texture`` arrays say
   which is which ("dog" or "cat").
+- ``views``: the four objects (dog, cat, fire truck, race car: the ends of the two morph
+  pairs), each from ``n`` yaws all round, from the pair's preferred pitch and distance on
+  its own background; ``object`` names each image's object as ``nets.groups.CLASS_SETS`` does.
 
 The texture bank: the other object's and the same object's other-end textures, the two
 backgrounds, scikit-image's brick/grass/gravel (tinted), the training photos, and
@@ -32,6 +35,8 @@ DATA_VERSION = 2  # 2: an object's swap never draws its own pair's textures
 HELDOUT_SEED_BASE = 10_000  # evaluation seeds; training uses seeds below this
 OBJECTS = ("dog_cat", "truck_car")
 BACKGROUNDS = ("lawn", "street")
+VIEW_OBJECTS = (("dog_cat", 0, "dog"), ("dog_cat", 1, "cat"), ("truck_car", 0, "fire_truck"),
+                ("truck_car", 1, "race_car"))   # (pair, morph, class-set name)
 
 
 def cache_dir() -> Path:
@@ -133,15 +138,13 @@ class _Backgrounds:
         self.scene, self.textures = scene, {}
 
     def show(self, key, image: np.ndarray) -> None:
-        from game.render.scene import max_lod
         from game.core.texconv import numpy_to_texture
+        from game.render.gfx import max_lod
 
         if key not in self.textures:
             self.textures[key] = (numpy_to_texture(image, "background", mipmaps=True),
                                   max_lod(image.shape))
-        tex, lod = self.textures[key]
-        self.scene.bg_card.setShaderInput("background", tex)
-        self.scene.bg_card.setShaderInput("max_lod", lod)
+        self.scene.background.set_texture(*self.textures[key])
 
 
 def plan_random(n: int, seed: int, n_bank: int, n_photo_bgs: int, n_noise: int,
@@ -243,6 +246,21 @@ def render_cue_conflict(n: int, seed: int) -> dict[str, np.ndarray]:
             "texture": np.asarray(out["texture"])}
 
 
+def render_views(n: int, seed: int) -> dict[str, np.ndarray]:
+    """The four objects from ``n`` yaws each, evenly spaced all round and offset by a seeded
+    fraction of the spacing: {"images" (4n, 224, 224, 3), "object" (4n,) class-set names}."""
+    from game.batch.probe_table import render_views as render
+
+    rng = np.random.default_rng(seed)
+    yaws = [_wrap(-180 + (i + rng.uniform()) * 360 / n) for i in range(n)]
+    views = render(list(dict.fromkeys(p for p, _, _ in VIEW_OBJECTS)), yaws)
+    return {"images": np.stack([views[(p, m, y)] for p, m, _ in VIEW_OBJECTS for y in yaws]),
+            "object": np.asarray([name for _, _, name in VIEW_OBJECTS for _ in yaws])}
+
+
+RENDERERS = {"random": render_random, "cue_conflict": render_cue_conflict, "views": render_views}
+
+
 def cached(kind: str, n: int, seed: int) -> dict[str, np.ndarray]:
     """The dataset (rendered once, then read from ``cache/train-data/``)."""
     path = dataset_path(kind, n, seed)
@@ -251,7 +269,7 @@ def cached(kind: str, n: int, seed: int) -> dict[str, np.ndarray]:
             return {k: z[k] for k in z.files}
     except (OSError, ValueError, EOFError):
         pass
-    data = render_random(n, seed) if kind == "random" else render_cue_conflict(n, seed)
+    data = RENDERERS[kind](n, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
     np.savez_compressed(tmp, **data)
@@ -264,7 +282,7 @@ def main(argv=None) -> int:
     import time
 
     ap = argparse.ArgumentParser(description="render and cache a training/evaluation dataset")
-    ap.add_argument("kind", choices=("random", "cue_conflict"))
+    ap.add_argument("kind", choices=tuple(RENDERERS))
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)

@@ -1,21 +1,31 @@
 """`perturber bench`: where the time goes, measured on this machine.
 
-Per stage (median and p90 in ms): render (scene + post chain + copy to RAM), readback
-(RAM image -> numpy), preprocess (numpy -> tensor), forward per model (full and
-truncated at the shown layer), activation drawing, prediction drawing, and a window
-frame in which nothing changed (the GUI's own cost on this rasteriser). Then the
-whole app, offscreen, one parameter change per frame, in the thesis' four
+Per stage (median and p90 in ms): render after a camera change (scene + post chain +
+copy to RAM, the background from its cache) and after a background change, readback,
+preprocess, each model's forward pass on the live backend (full, and to the shown
+layer), activation and prediction drawing, and the window: a frame in which nothing
+changed (main-thread CPU: the window is not drawn) and one redrawn (the GUI's own cost
+on this rasteriser).
+
+Then the whole app, offscreen, one parameter change per frame, in the thesis' four
 configurations (activations only / activations + predictions, one or two models):
-input -> shown activations (+ top-5) per frame and frames per second; the worker
-mode's UI frame rate while it infers; and the ratio of the app's inference step to
-a bare torch forward of the same models.
+input -> shown activations (+ top-5) per frame, frames per second, and the ratio
+"frame / (render + bare forwards)" (the bare forwards: each enabled model's stage
+"forward", one after the other). The last configuration and the forward passes again on
+the other backend (torch or onnx); the worker mode's UI frame rate while it infers; a
+sweep of one model in this process (points per second).
+
+It says up front when it will take longer than a minute; ``--frames`` sets how long.
 """
 from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
 from typing import Callable
+
+from game.cli import values
 
 CONFIGS = (
     ("activations, 1 model", False, False),
@@ -23,6 +33,9 @@ CONFIGS = (
     ("activations, 2 models", False, True),
     ("activations + predictions, 2 models", True, True),
 )
+HEADLINE = CONFIGS[-1][0]
+RENDER = "render (scene + post chain + copy to RAM)"
+BUDGET_S = 60.0
 
 
 def run(args) -> int | None:
@@ -30,8 +43,11 @@ def run(args) -> int | None:
 
 
 def add_commands(sub) -> None:
+    from game.cli.args import add_backend_option
+
     p = sub.add_parser("bench", help="per-stage timings and frames per second on this machine")
-    p.add_argument("--frames", type=int, default=40, help="frames per measurement (default 40)")
+    p.add_argument("--frames", type=values.count(1, 10_000), default=40, help="frames per measurement (default 40)")
+    add_backend_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -42,12 +58,12 @@ def stats(ms: list[float]) -> dict:
             "n": len(ordered)}
 
 
-def timed(fn: Callable, n: int) -> list[float]:
+def timed(fn: Callable, n: int, clock: Callable[[], float] = time.perf_counter) -> list[float]:
     out = []
     for _ in range(n):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        out.append((time.perf_counter() - t0) * 1e3)
+        out.append((clock() - t0) * 1e3)
     return out
 
 
@@ -56,28 +72,33 @@ def _wiggle(params, i: int) -> None:
     params.set("yaw", -45.0 + (i % 20) - 10.0)
 
 
+def _redrawn(app) -> None:
+    app.redraw.request()
+    app.step()
+
+
 def stage_timings(app, n: int) -> dict:
     import torch
 
     from game.app.engine import run_job
     from game.core.texconv import texture_to_numpy
-    from nets.forward import forward
 
-    pipeline, out = app.pipeline, {}
+    pipeline, params, out = app.pipeline, app.params, {}
     i = iter(range(10**9))
-    out["render (scene + post chain + copy to RAM)"] = stats(timed(
-        lambda: (_wiggle(app.params, next(i)), pipeline.render_now(only_offscreen=True)), n))
-    frame = pipeline.frame
+    out[RENDER] = stats(timed(
+        lambda: (_wiggle(params, next(i)), pipeline.render_now(only_offscreen=True)), n))
+    out["render after a background change"] = stats(timed(
+        lambda: (params.set("background_blur", next(i) % 10 / 40),
+                 pipeline.render_now(only_offscreen=True)), n))
+    params.set("background_blur", 0.0)
+    frame = pipeline.render_now(only_offscreen=True)
     out["readback"] = stats(timed(lambda: texture_to_numpy(pipeline.output), n))
     out["preprocess"] = stats(timed(lambda: torch.from_numpy(frame.as_float()).unsqueeze(0), n))
-    x = torch.from_numpy(frame.as_float()).unsqueeze(0)
     job = app.engine._job(frame)
-    for loaded, layer in zip(job.models, job.layers):
-        out[f"forward {loaded.name}"] = stats(timed(lambda: forward(loaded.model, x, layer), n))
-        out[f"forward {loaded.name} to {layer}"] = stats(
-            timed(lambda: forward(loaded.model, x, layer, logits=False), n))
+    out.update(forward_timings(job.models, job.layers, frame, n))
     result = run_job(job, app.engine.groups)
-    out["window (GUI + scene view, nothing changed)"] = stats(timed(app.step, n))
+    out["window, nothing changed (main-thread CPU)"] = stats(timed(app.step, n, time.thread_time))
+    out["window redrawn (GUI + scene view)"] = stats(timed(lambda: _redrawn(app), n))
     if getattr(app, "activation_view", None) is not None:
         out["activation drawing"] = stats(timed(lambda: app.activation_view.update(result), n))
     if getattr(app, "prediction_view", None) is not None:
@@ -85,16 +106,18 @@ def stage_timings(app, n: int) -> dict:
     return out
 
 
-def bare_forward_ms(app, n: int) -> float:
-    """Median of plain ``model(x)`` calls of the enabled models, summed."""
+def forward_timings(models, layers, frame, n: int) -> dict:
+    """Each model's backend: the full pass (logits + the shown layer), then to the layer."""
     import torch
 
-    x = torch.rand(1, 3, 224, 224)
-    total = 0.0
-    for loaded in app.slots.enabled():
-        with torch.inference_mode():
-            total += statistics.median(timed(lambda: loaded.model(x), n))
-    return total
+    x = torch.from_numpy(frame.as_float()).unsqueeze(0)
+    out = {}
+    for loaded, layer in zip(models, layers):
+        run = loaded.backend.forward
+        out[f"forward {loaded.name}"] = stats(timed(lambda: run(x, layer), n))
+        out[f"forward {loaded.name} to {layer}"] = stats(
+            timed(lambda: run(x, layer, logits=False), n))
+    return out
 
 
 def end_to_end(app, n: int, predictions: bool, two: bool, mode: str = "sync") -> dict:
@@ -121,52 +144,134 @@ def end_to_end(app, n: int, predictions: bool, two: bool, mode: str = "sync") ->
     return row
 
 
-def measure(n: int) -> dict:
+def live_backend(app) -> str:
+    return "+".join(sorted({m.backend.name for m in app.slots.enabled()}))
+
+
+def other_backend(app, n: int) -> dict:
+    """The forward passes and the headline configuration on the backend the app is not on."""
+    live = live_backend(app)
+    name = "torch" if live == "onnx" else "onnx"
+    try:
+        app.slots.set_backend(name)
+    except Exception as exc:  # no onnxruntime here, or the export failed
+        app.slots.set_backend(live)
+        return {"backend": name, "error": f"{type(exc).__name__}: {exc}"}
+    try:
+        app.params.update({"show_predictions": 1, "model2_enabled": 1, "show_activations": 1})
+        job = app.engine._job(app.pipeline.render_now(only_offscreen=True))
+        row = {"backend": name, "stages": forward_timings(job.models, job.layers, job.frame, n)}
+        row[HEADLINE] = end_to_end(app, n, True, True)
+        return row
+    finally:
+        app.slots.set_backend(live)
+
+
+def sweep_rate(n: int, inference: str) -> dict:
+    """A yaw sweep of Model 1's default in this process: points per second once started."""
+    from game.batch.sweep import worker
+    from game.batch.sweep.executor import Pool
+    from game.batch.sweep.grid import grid_points, parse_axis
+    from game.batch.sweep.job import ProbeJob
+    from game.core.params import DISCRETE
+
+    job = ProbeJob(models=(DISCRETE["model1"],))
+    points = grid_points([parse_axis(f"yaw=-180:180:{max(16, 2 * n)}")])
+    try:
+        with Pool("inprocess", inference=inference) as pool:
+            pool.map(job, points[:job.batch])  # the renderer and the model start here
+            t0 = time.perf_counter()
+            pool.map(job, points)
+            seconds = time.perf_counter() - t0
+    finally:
+        worker.shutdown()
+    return {"model": job.models[0], "points": len(points), "seconds": round(seconds, 2),
+            "points_per_second": round(len(points) / seconds, 1)}
+
+
+def estimate_s(app, n: int) -> float:
+    """Seconds the measurements will take: from a few frames and forward passes now."""
+    from dataclasses import replace
+
+    from game.app.engine import run_job
+    from nets.backends import TorchBackend
+
+    frame = statistics.median(timed(lambda: (_wiggle(app.params, 0), app.step(),
+                                             _wiggle(app.params, 1), app.step()), 2)) / 2e3
+    job = app.engine._job(app.pipeline.render_now(only_offscreen=True))
+    on_torch = replace(job, models=tuple(replace(m, backend=TorchBackend(m.model))
+                                         for m in job.models))
+    torch_s = statistics.median(timed(lambda: run_job(on_torch), 2)) / 1e3
+    return n * (9 * frame + 3 * torch_s) + 2 * n / 25 + 5
+
+
+def measure(n: int, backend: str = "auto", say=lambda text: None) -> dict:
     from game.app.root import PerturberApp
 
     import torch
 
-    app = PerturberApp(offscreen=True, size=(1280, 800))
+    start = time.perf_counter()
+    app = PerturberApp(offscreen=True, size=(1280, 800), backend=backend)
     try:
         app.featvis.paused = True  # no class visualisations made in the background
         app.controller.use_preferred_camera()
         app.step(5)
         app.groups.wait()  # neuron groups (first run: seconds of background work)
+        total = time.perf_counter() - start + estimate_s(app, n)
+        if total > BUDGET_S:
+            say(f"bench: this will take about {total:.0f} s on this machine now (more than a "
+                f"minute); --frames {max(5, int(n * BUDGET_S / total))} would take about one")
+        stages = stage_timings(app, n)
         report = {"machine": {"torch_threads": torch.get_num_threads(),
+                              "backend": live_backend(app),
                               "models": [m.title for m in app.slots.enabled()]},
-                  "stages": stage_timings(app, n), "configs": {}}
+                  "stages": stages, "configs": {}}
+        render = stages[RENDER]["median_ms"]
         for name, predictions, two in CONFIGS:
             row = end_to_end(app, n, predictions, two)
-            app.params.update({"show_predictions": int(predictions), "model2_enabled": int(two)})
-            bare = bare_forward_ms(app, n)
+            bare = sum(stages[f"forward {m.name}"]["median_ms"] for m in app.slots.enabled())
             row["bare_forward_ms"] = round(bare, 2)
-            if "inference" in row:
-                row["inference_over_bare"] = round(row["inference"]["median_ms"] / bare, 2)
-            row["frame_over_bare"] = round(row["frame"]["median_ms"] / bare, 2)
+            row["frame_over_render_and_bare"] = round(row["frame"]["median_ms"] / (render + bare), 2)
             report["configs"][name] = row
+        report["other backend"] = other_backend(app, n)
         report["worker, activations + predictions, 2 models"] = end_to_end(
             app, n, True, True, mode="worker")
         app.params.set("inference_mode", "sync")
-        return report
     finally:
         app.destroy()
+    report["sweep, 1 model"] = sweep_rate(n, backend)
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    return report
 
 
 def print_report(report: dict) -> None:
-    print(f"torch threads: {report['machine']['torch_threads']}; "
-          f"models: {', '.join(report['machine']['models'])}")
-    print(f"{'stage':<44}{'median ms':>10}{'p90 ms':>10}")
+    m = report["machine"]
+    print(f"backend: {m['backend']}; torch threads: {m['torch_threads']}; "
+          f"models: {', '.join(m['models'])}")
+    print(f"{'stage':<48}{'median ms':>10}{'p90 ms':>10}")
     for name, s in report["stages"].items():
-        print(f"{name:<44}{s['median_ms']:>10.2f}{s['p90_ms']:>10.2f}")
+        print(f"{name:<48}{s['median_ms']:>10.2f}{s['p90_ms']:>10.2f}")
     print(f"\n{'configuration (sync)':<40}{'frame ms':>9}{'p90':>8}{'fps':>7}{'bare ms':>9}"
-          f"{'infer/bare':>11}")
+          f"{'frame/(render+bare)':>21}")
     for name, r in report["configs"].items():
         print(f"{name:<40}{r['frame']['median_ms']:>9.1f}{r['frame']['p90_ms']:>8.1f}"
-              f"{r['fps']:>7.1f}{r['bare_forward_ms']:>9.1f}{r.get('inference_over_bare', 0):>11.2f}")
+              f"{r['fps']:>7.1f}{r['bare_forward_ms']:>9.1f}{r['frame_over_render_and_bare']:>21.2f}")
+    other = report["other backend"]
+    if "error" in other:
+        print(f"\non {other['backend']}: not available ({other['error']})")
+    else:
+        forwards = ", ".join(f"{k} {v['median_ms']:.1f}" for k, v in other["stages"].items())
+        h = other[HEADLINE]
+        print(f"\non {other['backend']}: {forwards} ms; {HEADLINE}: frame "
+              f"{h['frame']['median_ms']:.1f} ms ({h['fps']} fps)")
     w = report["worker, activations + predictions, 2 models"]
-    print(f"\nworker mode, 2 models + predictions: UI {w['fps']} fps "
+    print(f"worker mode, 2 models + predictions: UI {w['fps']} fps "
           f"(frame median {w['frame']['median_ms']} ms, p90 {w['frame']['p90_ms']} ms), "
           f"{w['inferences']} inferences for {w['frame']['n']} frames")
+    s = report["sweep, 1 model"]
+    print(f"sweep of {s['model']}, in this process: {s['points_per_second']} points/s "
+          f"({s['points']} points in {s['seconds']} s)")
+    print(f"bench took {report['seconds']} s")
 
 
 def cmd_bench(args) -> int:
@@ -174,7 +279,8 @@ def cmd_bench(args) -> int:
 
     if not 5 <= args.frames <= 10_000:
         raise ParamError(f"--frames {args.frames}: choose 5..10000")
-    report = measure(args.frames)
+    report = measure(args.frames, args.inference,
+                     say=lambda text: print(text, file=sys.stderr, flush=True))
     if args.json:
         print(json.dumps(report, indent=2))
     else:

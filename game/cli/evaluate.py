@@ -1,14 +1,28 @@
 """`perturber evaluate`: standard vs Adv. Trained vs Stylized on held-out data.
 
-  perturber evaluate [--models a,b,c] [--n N] [--photos N] [--steps K] [--json] [--out FILE]
+  perturber evaluate [--models a,b,c] [--n N] [--photos N] [--views N] [--steps 10,50]
+                     [--json] [--out FILE]
 
 Held-out data (never used in training): renders of random scenes with seeds >=
 ``game.batch.train_data.HELDOUT_SEED_BASE``; fixed crops of the held-out packaged photos
-(``nets.training.photos.HELDOUT_PHOTOS``); dog/cat cue-conflict renders. Reference
-labels: the standard model's top-1 on the clean images. Measures (``nets.training.metrics``):
-clean agreement, robust agreement under L2 and Linf PGD (``--steps`` steps, step
-2.5 eps / steps, from zero; kept = the label never flips), shape bias on cue conflicts,
-and the low-frequency share of the L2 attack perturbations.
+(``nets.training.photos.HELDOUT_PHOTOS``); dog/cat cue-conflict renders; the four objects
+(dog, cat, fire truck, race car) from ``--views`` yaws each, all round (the objects are
+those of training, these views are not). Reference labels: the standard model's top-1 on
+the clean images. Measures (``nets.training.metrics``):
+
+- renders and photos: agreement with the reference (all images, those where the reference
+  is confident, its label in the top 5, top-5 overlap), robust agreement under L2 and
+  Linf PGD for each of ``--steps`` (step 2.5 eps / steps, from zero; kept = the label
+  never flips, nor under any smaller radius or fewer steps tried);
+- objects: superclass accuracy (top-1 in the object's ``nets.groups.CLASS_SETS`` set),
+  per object and over all views, and robust superclass accuracy under PGD on -log p(set);
+- the full L2 eps-0.5 attack perturbations of ``--spectra`` renders: their low-frequency
+  share, and how often the standard model (``--reference``) sees the adversarial class
+  in the perturbation alone, stretched to the image's range;
+- shape bias on the cue conflicts.
+
+Cost of the defaults: about 4 minutes for the three default models on 2 shared CPU cores
+once the held-out data are cached; more for more robust models (``docs/robust-variants.md``).
 """
 from __future__ import annotations
 
@@ -27,8 +41,11 @@ CONFIDENT = 0.5   # "confident" reference labels: top-1 probability at least thi
 
 
 def add_commands(sub) -> None:
+    from game.cli.args import MODELS_HELP
+
     p = sub.add_parser("evaluate", help="agreement, robustness, shape bias, perturbation spectra")
-    p.add_argument("--models", default=DEFAULT_MODELS, help="registry names, NAME@ITER for a checkpoint")
+    p.add_argument("--models", default=DEFAULT_MODELS,
+                   help=MODELS_HELP + " (default: %(default)s)")
     p.add_argument("--reference", default="mobilenet_v2", help="whose clean labels count")
     p.add_argument("--n", type=values.count(1, 10_000), default=32,
                    help="held-out renders (default 32)")
@@ -38,10 +55,13 @@ def add_commands(sub) -> None:
                    help="renders whose full L2 eps-0.5 attack perturbations are analysed (default 16)")
     p.add_argument("--cue", type=values.count(0, 10_000), default=96,
                    help="cue-conflict renders (default 96)")
-    p.add_argument("--steps", type=values.count(1, 1000), default=10, help="PGD steps (default 10)")
+    p.add_argument("--views", type=values.count(0, 1000), default=8,
+                   help="yaws of each of the four objects (default 8)")
+    p.add_argument("--steps", type=values.counts(1, 1000), default="10,50",
+                   help="PGD step counts (default 10,50; the spectra use the first)")
     p.add_argument("--l2", type=values.numbers(above=0, hi=100), default="0.25,0.5,1.0",
                    help="L2 epsilons, images in [0, 1]")
-    p.add_argument("--linf", type=values.numbers(above=0, hi=255), default="1,4",
+    p.add_argument("--linf", type=values.numbers(above=0, hi=255), default="1,2",
                    help="Linf epsilons in 1/255 units")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--out", default=None, help="also write the JSON to this file")
@@ -76,16 +96,19 @@ def earlier_result(path, settings: dict) -> dict:
 def requested_settings(args) -> dict:
     """The settings that decide what an evaluation measures (``--merge`` compares them)."""
     return {"reference": args.reference, "renders": args.n, "photos": args.photos,
-            "cue_conflict": args.cue, "pgd_steps": args.steps, "l2_eps": args.l2,
-            "linf_eps_255": args.linf, "lowfreq_cutoffs_nyquist": list(CUTOFFS),
-            "spectra_renders": args.spectra, "confident_p": CONFIDENT}
+            "cue_conflict": args.cue, "views_per_object": args.views, "pgd_steps": args.steps,
+            "l2_eps": args.l2, "linf_eps_255": args.linf,
+            "lowfreq_cutoffs_nyquist": list(CUTOFFS), "spectra_renders": args.spectra,
+            "confident_p": CONFIDENT}
 
 
-def held_out_data(n: int, n_photos: int, n_cue: int) -> dict:
+def held_out_data(n: int, n_photos: int, n_cue: int, n_views: int = 0) -> dict:
     import torch
 
     from game.batch.train_data import HELDOUT_SEED_BASE, cached
+    from nets.groups import CLASS_SETS
     from nets.training.augment import photo_crops, to_tensor
+    from nets.training.metrics import class_set_masks
     from nets.training.photos import HELDOUT_PHOTOS, photos
 
     renders = cached("random", max(n, 160), HELDOUT_SEED_BASE)["clean"][:n]
@@ -94,13 +117,28 @@ def held_out_data(n: int, n_photos: int, n_cue: int) -> dict:
     held = [to_tensor(p) for p in photos(HELDOUT_PHOTOS)]
     per = math.ceil(n_photos / len(held)) if n_photos else 0
     crops = torch.cat([photo_crops(p, per, 224) for p in held])[:n_photos] if per else None
+    views = cached("views", n_views, HELDOUT_SEED_BASE + 2) if n_views else None
     return {"renders": to_tensor(renders), "photos": crops,
             "cue": to_tensor(cue["images"][:n_cue]), "cue_shape": list(cue["shape"][:n_cue]),
-            "cue_texture": list(cue["texture"][:n_cue])}
+            "cue_texture": list(cue["texture"][:n_cue]),
+            "views": to_tensor(views["images"]) if views else None,
+            "views_object": list(views["object"]) if views else [],
+            "views_masks": class_set_masks(list(views["object"]), CLASS_SETS) if views else None}
 
 
-def evaluate_model(model, ref_labels: dict, data: dict, steps: int, l2: list, linf: list,
-                   spectra: int = 16) -> dict:
+def robust_row(kept, start, norm: str, radii, steps) -> dict[str, float]:
+    """{"NORM_EPS@STEPS": share kept} from ``metrics.nested_robustness``."""
+    from nets.training import metrics
+
+    found = metrics.nested_robustness(kept, start, radii, steps)
+    return {f"{norm}_{e:g}@{k}": float(found[(e, k)].float().mean())
+            for e in sorted(radii) for k in sorted(steps)}
+
+
+def evaluate_model(model, ref_labels: dict, data: dict, steps: list, l2: list, linf: list,
+                   spectra: int = 16, viewer=None) -> dict:
+    """Every measure of one model (see the module docstring). ``viewer``: the model that
+    looks at the perturbations alone (the standard one)."""
     from nets.groups import CLASS_SETS
     from nets.training import metrics
 
@@ -110,62 +148,75 @@ def evaluate_model(model, ref_labels: dict, data: dict, steps: int, l2: list, li
         if images is None or not len(images):
             continue
         labels = ref_labels[split]
-        row = {"clean": metrics.agreement(model, images, labels),
+        hits = metrics.predict(model, images) == labels
+        row = {"clean": float(hits.float().mean()),
                "clean_top5": metrics.topk_agreement(model, images, labels, 5)}
+        if data.get(f"{split}_top5") is not None:
+            row["top5_overlap"] = metrics.topk_overlap(model, images, data[f"{split}_top5"])
         sure = data.get(f"{split}_confident")
         if sure is not None and sure.any():
             row["clean_confident"] = metrics.agreement(model, images[sure], labels[sure])
-        attacks = [("l2", e) for e in l2] + [("linf", e) for e in linf]
-        if split == "photos":   # fewer attacks on photos: they are a secondary check
-            attacks = [("l2", 0.5)]
-        for norm, e in attacks:
-            eps = e if norm == "l2" else e / 255
-            kept, _ = metrics.robust_agreement(model, images, labels, eps, steps, norm,
-                                               stop_when_broken=True)
-            row[f"{norm}_{e:g}"] = kept
+        # photos are a secondary check: one radius
+        radii = {"l2": l2, "linf": linf} if split == "renders" else {"l2": [0.5]}
+        for norm, eps_list in radii.items():
+            scale = 1 if norm == "l2" else 1 / 255
+            row.update(robust_row(
+                lambda i, e, k, norm=norm, scale=scale: metrics.kept_under_attack(
+                    model, images[i], labels[i], e * scale, k, norm),
+                hits, norm, eps_list, steps))
         if split == "renders" and spectra:
-            # all steps, no early stop: the perturbations themselves are measured
-            _, deltas = metrics.robust_agreement(model, images[:spectra], labels[:spectra],
-                                                 0.5, steps, "l2")
-            for c in CUTOFFS:
-                row[f"lowfreq_l2_0.5_{c:g}"] = metrics.low_frequency_share(deltas, c)
+            row.update(perturbations(model, images[:spectra], labels[:spectra], steps[0], viewer))
         out[split] = row
+    if data.get("views") is not None:
+        out["objects"] = objects_row(model, data, steps, l2, linf)
     preds = metrics.predict(model, data["cue"])
     out["shape_bias"] = metrics.shape_bias(preds, data["cue_shape"], data["cue_texture"],
                                            {k: set(v) for k, v in CLASS_SETS.items()})
     return out
 
 
+def perturbations(model, images, labels, steps: int, viewer=None) -> dict:
+    """The full ``steps``-step L2 eps-0.5 attack (no early stop: the perturbations themselves
+    are measured): their low-frequency shares and what ``viewer`` sees in them alone."""
+    from nets.training import metrics
+
+    _, deltas = metrics.robust_agreement(model, images, labels, 0.5, steps, "l2")
+    row = {f"lowfreq_l2_0.5_{c:g}": metrics.low_frequency_share(deltas, c) for c in CUTOFFS}
+    if viewer is not None:
+        adversarial = metrics.predict(model, (images + deltas).clamp(0, 1))
+        flipped = adversarial != labels
+        seen = metrics.seen_in_perturbation(viewer, deltas[flipped], adversarial[flipped])
+        row.update({"perturbation_top1": seen["top1"], "perturbation_top5": seen["top5"],
+                    "perturbation_flipped": seen["images"]})
+    return row
+
+
+def objects_row(model, data: dict, steps: list, l2: list, linf: list) -> dict:
+    """Superclass accuracy on the object views: per object, all, and robust (all)."""
+    from nets.training import metrics
+
+    views, masks, names = data["views"], data["views_masks"], data["views_object"]
+    hits = metrics.in_set(model, views, masks)
+    row = {name: float(hits[[n == name for n in names]].float().mean())
+           for name in dict.fromkeys(names)}
+    row["all"] = float(hits.float().mean())
+    for norm, radii, scale in (("l2", l2, 1), ("linf", linf, 1 / 255)):
+        row.update(robust_row(
+            lambda i, e, k, norm=norm, scale=scale: metrics.kept_in_set(
+                model, views[i], masks[i], e * scale, k, norm),
+            hits, norm, radii, steps))
+    return row
+
+
 def markdown_table(result: dict) -> str:
+    from nets.training import measures
+
     models = list(result["models"])
-    keys = []
-    for m in models:
-        for split in ("renders", "photos"):
-            for k in result["models"][m].get(split, {}):
-                if (split, k) not in keys:
-                    keys.append((split, k))
+    settings = result.get("settings", {})
     lines = ["| measure | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
-    for split, k in keys:
-        pct = not k.startswith("lowfreq")
-        cells = []
-        for m in models:
-            v = result["models"][m].get(split, {}).get(k)
-            cells.append("-" if v is None else f"{100 * v:.1f}" if pct else f"{100 * v:.1f} %")
-        if k == "clean":
-            label = "clean agreement"
-        elif k == "clean_top5":
-            label = "clean: reference label in top 5"
-        elif k == "clean_confident":
-            n = result.get("settings", {}).get("confident", {}).get(split)
-            label = (f"clean agreement where the reference is confident (p >= "
-                     f"{result.get('settings', {}).get('confident_p', CONFIDENT)}"
-                     + (f", {n} images)" if n is not None else ")"))
-        elif pct:
-            norm, e = k.split("_")
-            label = f"robust, {norm.upper()} eps {e}" + ("/255" if norm == "linf" else "")
-        else:
-            label = f"low-freq. share of L2 0.5 perturbation, <= {k.split('_')[-1]} Nyquist"
-        lines.append(f"| {split}: {label} | " + " | ".join(cells) + " |")
+    for split, k in measures.keys(result["models"]):
+        cells = [measures.cell(k, result["models"][m].get(split, {}).get(k)) for m in models]
+        lines.append(f"| {split}: {measures.label(split, k, settings)} | " + " | ".join(cells) + " |")
     cells = []
     for m in models:
         sb = result["models"][m]["shape_bias"]
@@ -191,12 +242,13 @@ def cmd_evaluate(args) -> int:
     if args.out:
         check_output(args.out, force=args.force or args.out == str(args.merge))
     models = parse_models(args.models)
-    data = held_out_data(args.n, args.photos, args.cue)
+    data = held_out_data(args.n, args.photos, args.cue, args.views)
     ref = registry.load(args.reference)
     ref_labels = {k: metrics.predict(ref, data[k]) for k in ("renders", "photos")
                   if data[k] is not None}
     for k in ref_labels:
         data[f"{k}_confident"] = metrics.confidence(ref, data[k]) >= CONFIDENT
+        data[f"{k}_top5"] = metrics.topk(ref, data[k], 5)
     l2, linf = args.l2, args.linf
     result = {"settings": {**wanted,
                            "confident": {k: int(data[f"{k}_confident"].sum()) for k in ref_labels},
@@ -208,7 +260,7 @@ def cmd_evaluate(args) -> int:
         model = registry.get(name).load(ckpt)
         key = f"{name}@{ckpt}" if ckpt else name
         result["models"][key] = evaluate_model(model, ref_labels, data, args.steps, l2, linf,
-                                                args.spectra)
+                                                args.spectra, viewer=ref)
         result["models"][key]["eval_s"] = round(time.monotonic() - t, 1)
         if not args.json:
             print(f"{key}: done in {time.monotonic() - t:.0f} s", flush=True)

@@ -17,6 +17,8 @@ import json
 import sys
 from pathlib import Path
 
+from game.cli import values
+
 
 def _fmt(values) -> str:
     return ",".join(f"{v:g}" for v in values)
@@ -40,12 +42,12 @@ def add_commands(sub) -> None:
         p.add_argument("--out", required=True, metavar="DIR", help="output folder")
         p.add_argument("--backend", default="local", choices=("inprocess", "local"),
                        help="where renders and inference run (default: local processes)")
-        p.add_argument("--workers", type=int, default=None,
+        p.add_argument("--workers", type=values.count(1, 256), default=None,
                        help="processes (local) or tasks in flight (default: min(4, cores))")
         p.add_argument("--ray", metavar="ADDRESS", default=None,
                        help="run on a Ray cluster (host:port, ray://host:10001, auto, or "
                             "local to start one here); needs pip install 'perturber[ray]'")
-        p.add_argument("--thumb", type=int, default=48,
+        p.add_argument("--thumb", type=values.count(0, 224), default=48,
                        help="side of the input thumbnails in the *_inputs.png sheet (0: none)")
         p.add_argument("--json", action="store_true", help="print the JSON summary")
 
@@ -59,7 +61,7 @@ def add_commands(sub) -> None:
     yaw.add_argument("--distances", default=_fmt(yf.DISTANCES),
                      help="factors of the object's preferred camera distance "
                           "(default: %(default)s)")
-    yaw.add_argument("--top", type=int, default=yf.TOP,
+    yaw.add_argument("--top", type=values.count(1, 1000), default=yf.TOP,
                      help="the prototype's top classes compared (default %(default)s)")
     back = kinds.add_parser("backgrounds",
                             help="how often the top-1 changes with the background")

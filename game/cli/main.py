@@ -3,10 +3,10 @@
   perturber [--offscreen] [--screenshot FILE] [--backend B] [scene options]   run the app
   perturber render [scene options] --out FILE.png               the 224x224 network input
   perturber render --list-params                                every parameter as JSON
-  perturber predict [scene options] [--models A,B] [--top K] [--json]   top-K per model
+  perturber predict [scene options] [--models A,B] [--top K] [--backend B] [--json]   top-K
   perturber models [--json]                                     models, weights, layers
   perturber weights list | fetch NAME...                        published weights files
-  perturber bench [--json]                                      per-stage timings, fps
+  perturber bench [--frames N] [--backend B] [--json]          per-stage timings, fps
 
 A bad value, file or model is one line on stderr and status 2; an unexpected error is
 one line saying where to report it (status 1), with its traceback after ``--debug``.

@@ -1,24 +1,25 @@
 """`perturber predict` and `perturber models`: the networks from the command line.
 
-  perturber predict [scene options] [--models A,B@ITER] [--top K] [--json]
+  perturber predict [scene options] [--models A,B@ITER] [--top K] [--backend B] [--json]
   perturber models [--json]
 """
 from __future__ import annotations
 
 import json
 
+from game.cli import values
 from game.core.params import DISCRETE, ParamError
 
 
 def add_commands(sub) -> None:
-    from game.cli.args import add_scene_options
+    from game.cli.args import MODELS_HELP, add_backend_option, add_scene_options
 
     predict = sub.add_parser("predict", help="render the scene and print each model's top-K")
     add_scene_options(predict)
     predict.add_argument("--models", default=f"{DISCRETE['model1']},{DISCRETE['model2']}",
-                         help="comma-separated registry names, NAME@ITERATION for a checkpoint "
-                              "(default: %(default)s; see `perturber models`)")
-    predict.add_argument("--top", type=int, default=5, help="how many classes (default 5)")
+                         help=MODELS_HELP + " (default: %(default)s)")
+    predict.add_argument("--top", type=values.count(1, 1000), default=5, help="how many classes (default 5)")
+    add_backend_option(predict)
     predict.add_argument("--json", action="store_true", help="print JSON")
     models = sub.add_parser("models", help="list the models, whether their weights are here, layers")
     models.add_argument("--json", action="store_true", help="print JSON")
@@ -36,14 +37,18 @@ def cmd_predict(args) -> int:
     import torch
 
     from game.cli.args import load_models, parse_models, render_frame
-    from nets.predict import predict
+    from nets.backends import make_backend
+    from nets.labels import class_names
+    from nets.predict import topk
 
     if not 1 <= args.top <= 1000:
         raise ParamError(f"--top {args.top}: choose 1..1000")
     models = load_models(parse_models(args.models))
     frame = render_frame(args)
     x = torch.from_numpy(frame.as_float())
-    result = {label: predict(model, x, args.top)[0] for label, model in models}
+    result = {label: topk(make_backend(args.inference, model).forward(x).logits, args.top,
+                          class_names(model).label)[0]
+              for label, model in models}
     if args.json:
         print(json.dumps({"object": args.object or DISCRETE["object"],
                           "background": args.background or DISCRETE["background"],
@@ -58,13 +63,17 @@ def cmd_predict(args) -> int:
 
 def describe(name: str) -> dict:
     from nets import registry
+    from nets.download import how_to_get
 
     entry = registry.get(name)
     path = entry.weights_path()
+    available = entry.available()
     return {
         "name": name, "title": entry.title, "arch": entry.arch, "training": entry.training,
-        "available": entry.available(), "weights": str(path) if path else None,
-        "checkpoints": entry.checkpoints() if entry.available() else [],
+        "robustness": entry.robustness,
+        "available": available, "weights": str(path) if path else None,
+        "get": "" if available else how_to_get(name, entry.source),
+        "checkpoints": entry.checkpoints() if available else [],
         "layers": [{"name": l.name, "channels": l.channels, "size": l.size} for l in entry.layers],
     }
 
@@ -80,8 +89,13 @@ def cmd_models(args) -> int:
         mark = "yes" if r["available"] else "no "
         layers = ", ".join(l["name"] for l in r["layers"])
         print(f"{mark}  {r['name']:<22} {r['title']}")
+        if r["robustness"]:
+            print(f"     robustness: {r['robustness']}")
         print(f"     layers: {layers}")
         if r["available"] and len(r["checkpoints"]) > 1:
             print(f"     checkpoints: {r['checkpoints']}")
-    print("(yes = its weights are on this machine)")
+        if r["get"]:
+            print(f"     get: {r['get']}")
+    print("(yes = its weights are on this machine; `perturber weights list` lists the "
+          "published files)")
     return 0

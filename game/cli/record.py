@@ -12,20 +12,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from game.cli import values
 from game.core.params import ParamError
 
 
 def add_commands(sub) -> None:
     replay = sub.add_parser("replay", help="play a recorded session back (--headless: verify it)")
     replay.add_argument("file", help="a recording (perturber --record FILE)")
-    replay.add_argument("--speed", type=float, default=1.0, help="time scale (default 1)")
+    replay.add_argument("--speed", type=values.number(above=0, hi=100), default=1.0, help="time scale (default 1)")
     replay.add_argument("--headless", action="store_true",
                         help="offscreen, as fast as possible, verifying every frame digest")
     replay.add_argument("--size", help="window size WxH (default: the recorded one)")
     export = sub.add_parser("export", help="a recorded session to a video and/or CSV")
     export.add_argument("file", help="a recording (perturber --record FILE)")
     export.add_argument("--video", metavar="OUT.mp4", help="H.264 video of the window")
-    export.add_argument("--fps", type=int, default=25, help="video frame rate (default 25)")
+    export.add_argument("--fps", type=values.count(1, 120), default=25, help="video frame rate (default 25)")
     export.add_argument("--csv", metavar="OUT.csv", help="time, parameters, top-5 per model")
     export.add_argument("--size", help="window size WxH for the video (default: the recorded one)")
     export.add_argument("--force", action="store_true", help="replace existing output files")

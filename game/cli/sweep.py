@@ -1,7 +1,7 @@
 """`perturber sweep`: one or two parameters over a grid, every point rendered and classified.
 
   perturber sweep --param yaw=-180:180:13 [--param hue=-0.5:0.5:9] [scene options]
-                  [--models A,B] [--layer L --channels 1,2] --out DIR [--json]
+                  [--models A,B] [--layer L --channels 1,2] [--net-backend B] --out DIR [--json]
 
 Writes DIR/sweep.csv (one row per point), DIR/heatmap-MODEL.png, with --channels
 DIR/tuning-MODEL-LAYER-chC.png, and DIR/sweep.json (the job, axes, backend, timing).
@@ -35,7 +35,7 @@ AUTO_LOCAL_CORES = 4
 
 
 def add_commands(sub) -> None:
-    from game.cli.args import add_scene_options
+    from game.cli.args import add_backend_option, add_scene_options
 
     p = sub.add_parser("sweep", help="sweep 1-2 parameters over a grid: CSV, heat maps, tuning curves")
     p.add_argument("--param", action="append", default=[], metavar="NAME=START:STOP:N",
@@ -55,6 +55,7 @@ def add_commands(sub) -> None:
                         "(default): local with --workers > 1, or for "
                         f"{AUTO_LOCAL_POINTS} points or more on {AUTO_LOCAL_CORES}+ cores; "
                         "else this process (workers take seconds to start)")
+    add_backend_option(p, "--net-backend")  # what runs the networks; --backend: where
     p.add_argument("--workers", type=values.count(1, 256),
                    help="worker processes or Ray tasks at once (default: the number of cores, "
                         "at most 4; more than the cores only with --force-workers)")
@@ -228,7 +229,8 @@ def cmd_sweep(args) -> int:
         stream.append(part)
 
     try:
-        with Pool(backend, workers=args.workers, ray_address=args.ray) as pool:
+        with Pool(backend, workers=args.workers, ray_address=args.ray,
+                  inference=args.inference) as pool:
             start = time.perf_counter()
             results = pool.map(job, todo, chunk=args.chunk, progress=progress,
                                on_results=finished) if todo else []
@@ -249,6 +251,7 @@ def cmd_sweep(args) -> int:
         "job": asdict(job),
         "points": len(points),
         "backend": backend, "ray": args.ray, "workers": 1 if backend == "inprocess" else workers,
+        "inference_backend": args.inference,
         "torch_threads": threads, "chunk": args.chunk or default_chunk(job),
         "seconds": round(seconds, 3),
         "points_per_second": round(len(todo) / seconds, 2) if seconds > 0 else None,

@@ -2,11 +2,14 @@
 
   perturber train --variant adv|stylized [--minutes M | --steps N] [--checkpoints 100,300]
                   [--images FOLDER] [--eps E] [--attack-steps K] --out DIR [--name NAME]
+                  [--resume [FILE]]
 
 Renders come from ``game.batch.train_data`` (cached under ``cache/train-data/``), photos from
 ``nets.training.photos`` (+ ``--images``); the loop is ``nets.training.loop`` (see it
 for the losses and defaults). Writes ``DIR/NAME_iter<N>.safetensors`` at the requested
-iterations, ``DIR/NAME.safetensors`` (final) and ``DIR/NAME.json`` (the run's record).
+iterations, ``DIR/NAME.safetensors`` (final) and ``DIR/NAME.json`` (the run's record), and
+beside each weights file its state ``DIR/NAME_state_iter<N>.safetensors``, from which
+``--resume`` continues the run exactly.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ MAX_MINUTES = 7 * 24 * 60
 MAX_STEPS = 10_000_000
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".JPEG"}
+NEWEST = True   # --resume without a file: the newest state of the run in --out
 
 
 def add_commands(sub) -> None:
@@ -44,6 +48,12 @@ def add_commands(sub) -> None:
     p.add_argument("--clean-weight", type=values.number(0, 100), default=None,
                    help="weight of the clean distillation term (default 1 adv, 0.5 stylized)")
     p.add_argument("--lr", type=values.number(above=0, hi=1), default=5e-5)
+    p.add_argument("--l2sp", type=values.number(0, 1e6), default=0.0,
+                   help="weight of the pull towards the standard model's weights (L2-SP; "
+                   "against forgetting; default 0)")
+    p.add_argument("--freeze-blocks", type=values.count(0, 19), default=0,
+                   help="keep the first N feature blocks as the standard model has them "
+                   "(the classifier always is; default 0)")
     p.add_argument("--batch", type=values.count(1, 4096), default=32)
     p.add_argument("--size", type=values.count(32, 1024), default=160,
                    help="training crop size (default 160)")
@@ -55,10 +65,12 @@ def add_commands(sub) -> None:
                    help="torch threads (0 = torch's default)")
     p.add_argument("--device", default="auto",
                    help="cpu, cuda, cuda:N, or auto (CUDA when torch sees a GPU; default)")
-    p.add_argument("--resume", type=values.existing_file, default=None,
-                   help="continue from this weights file written by an earlier run (the "
-                   "iteration count comes from the file itself, else its NAME.json; Adam "
-                   "restarts)")
+    p.add_argument("--resume", nargs="?", const=NEWEST, type=values.existing_file, default=None,
+                   metavar="FILE",
+                   help="continue a run exactly from its state: without FILE the newest state "
+                   "of --name in --out; FILE: a state file, or a weights file (its state file "
+                   "beside it, else the weights alone: the iteration comes from the file or its "
+                   "NAME.json, the optimiser and generators restart). Give the same settings")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--name", type=values.name, default=None,
                    help="file stem (default mobilenet_v2_<variant>)")
@@ -72,8 +84,27 @@ def run(args) -> int | None:
     return cmd_train(args)
 
 
+def resume_state(resume, out: Path, name: str):
+    """The ``TrainState`` that ``--resume`` names, or None for a weights file without one."""
+    from nets.loading import ModelLoadError
+    from nets.training.state import load_state, newest_state, state_for
+
+    if resume is NEWEST:
+        found = newest_state(out, name)
+        if found is None:
+            raise ParamError(f"--resume: no state of run {name!r} in {out} "
+                             f"({name}_state_iter<N>.safetensors); give the file to resume from")
+        return load_state(found)
+    try:
+        found = state_for(resume)
+    except ModelLoadError as exc:
+        raise ParamError(f"--resume: {exc}") from None
+    return load_state(found) if found else None
+
+
 def resume_point(path: Path) -> tuple[int, dict | None]:
-    """(iterations already done, the earlier run's record or None) for ``--resume path``.
+    """(iterations already done, the earlier run's record or None) for ``--resume path``,
+    a weights file without a state file beside it.
 
     The iteration comes from the weights file's own metadata; for files without it, from
     ``NAME.json`` beside a final weights file. A file that says neither is refused: counting
@@ -147,7 +178,8 @@ def cmd_train(args) -> int:
     import torch
 
     from nets import registry
-    from nets.training.loop import TrainConfig, train
+    from nets.training.loop import TrainConfig, early_blocks, train
+    from nets.training.state import run_settings
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -158,27 +190,40 @@ def cmd_train(args) -> int:
                           attack_steps=args.attack_steps,
                           clean_weight=args.clean_weight if args.clean_weight is not None
                           else (1.0 if args.variant == "adv" else 0.5),
-                          checkpoints=args.checkpoints, seed=args.seed,
+                          checkpoints=args.checkpoints, seed=args.seed, l2sp=args.l2sp,
+                          freeze=TrainConfig.freeze + early_blocks(args.freeze_blocks),
                           device=args.device)
     except ValueError as exc:
         raise ParamError(f"train: {exc}") from None
     name = args.name or f"mobilenet_v2_{args.variant}"
     out = Path(args.out)
-    start_step, previous = resume_point(args.resume) if args.resume else (0, None)
+    state = resume_state(args.resume, out, name) if args.resume else None
+    if state is not None:   # the settings now; the data's sizes are checked once it is made
+        state.check("loop", {**state.run, **run_settings(cfg, cfg.FREE_ON_RESUME)})
+        start_step, previous = state.iteration, None
+    else:
+        start_step, previous = resume_point(args.resume) if args.resume else (0, None)
+    # continuing this run's own state replaces its final files; anything else needs --force
+    own = state is not None and state.path.parent.resolve() == out.resolve() \
+        and state.path.name.startswith(f"{name}_state_iter")
     for suffix in (".safetensors", ".json", ".md"):  # before any work: the place is writable
-        check_output(out / f"{name}{suffix}", force=args.force, what="train output")
+        check_output(out / f"{name}{suffix}", force=args.force or own, what="train output")
     print(f"rendering/reading {args.renders} scenes ...", flush=True)
     pool = build_pool(args.variant, args.renders, args.render_seed, args.images, args.max_images)
     print(f"pool: {len(pool.renders)} renders, {len(pool.photos)} photos", flush=True)
     teacher = registry.load("mobilenet_v2")
     student = registry.load("mobilenet_v2")
-    if args.resume:
+    if state is not None:
+        print(f"resuming {state.path} at iteration {start_step} (weights, optimiser, "
+              "generators)", flush=True)
+    elif args.resume:
         from nets.loading import load_checkpoint, load_into
 
         load_into(student.net, load_checkpoint(args.resume), source=args.resume)
-        print(f"resuming {args.resume} at iteration {start_step}", flush=True)
-    record = train(student, teacher, pool, cfg, out, name,
-                   log=lambda s: print(s, flush=True), start_step=start_step, previous=previous)
+        print(f"resuming {args.resume} at iteration {start_step} (weights only: no state file "
+              "beside it)", flush=True)
+    record = train(student, teacher, pool, cfg, out, name, log=lambda s: print(s, flush=True),
+                   start_step=start_step, previous=previous, state=state)
     from nets.training.card import model_card
 
     (out / f"{name}.md").write_text(model_card(record))

@@ -13,18 +13,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from game.cli import values
 from game.core.params import ParamError
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("train-pack", help="render + pack training images for a GPU machine "
                        "(python -m nets.training.batched)")
-    p.add_argument("--renders", type=int, default=1400, help="random scenes per seed")
+    p.add_argument("--renders", type=values.count(1, 100_000), default=1400, help="random scenes per seed")
     p.add_argument("--seeds", default="0", help="render seeds, e.g. 0,1 (training seeds are < 10000)")
-    p.add_argument("--max-scenes", type=int, default=None, help="keep at most this many scenes")
-    p.add_argument("--quality", type=int, default=85, help="JPEG quality (default 85)")
+    p.add_argument("--max-scenes", type=values.count(1, 1_000_000), default=None, help="keep at most this many scenes")
+    p.add_argument("--quality", type=values.count(1, 100), default=85, help="JPEG quality (default 85)")
     p.add_argument("--images", default=None, help="a folder of extra training photos")
-    p.add_argument("--max-images", type=int, default=2000)
+    p.add_argument("--max-images", type=values.count(1, 1_000_000), default=2000)
     p.add_argument("--out", required=True, help="the pack file (.npz)")
 
 

@@ -87,6 +87,19 @@ def numbers(lo: float = -math.inf, hi: float | None = None, above: float | None 
     return parse
 
 
+def counts(lo: int = 0, hi: int | None = None):
+    """A comma list of whole numbers, each in [lo, hi]: sorted, without repeats; at least one."""
+    one = count(lo, hi)
+
+    def parse(text: str) -> list[int]:
+        out = sorted({one(s.strip()) for s in text.split(",") if s.strip()})
+        if not out:
+            raise argparse.ArgumentTypeError(f"{text!r}: give at least one whole number")
+        return out
+    parse.__name__ = "counts"
+    return parse
+
+
 def iterations(text: str) -> tuple[int, ...]:
     """``"100,300"`` -> (100, 300): positive whole numbers, sorted, without repeats."""
     out = set()

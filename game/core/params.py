@@ -127,12 +127,14 @@ PARAMS: tuple[Param, ...] = (
     P("pan_y", "camera", "Pan Y", -2.0, 2.0, 0.0),
     # The neuron activation view (does not change the frame).
     P("n_neurons", "activations", "# of Neurons", 1, 8, 4, integer=True),
-    P("act_normalization", "activations", "Act. Normalization", 0.0, 4.0, 0.0,
+    P("act_normalization", "activations", "Act. Divisor 10^(v-2)", 0.0, 4.0, 0.0,
       help="0 = divide by 4 standard deviations of the whole layer; "
            "v > 0 = divide by the fixed 10**(v - 2)"),
     F("show_activations", "activations", "Show Activations", 1),
     F("naive_param", "activations", "Naive Parameterization", 0,
       help="feature visualisations in pixel space instead of Fourier + decorrelated colour"),
+    F("same_channels", "activations", "Same in Every Row", 0,
+      help="rows of models of one architecture show the channels of the first such row"),
     # Model slots (the networks themselves are chosen by the discrete model1 / model2).
     F("model1_enabled", "models", "Model 1", 1),
     F("model2_enabled", "models", "Model 2", 1),
@@ -145,6 +147,8 @@ PARAMS: tuple[Param, ...] = (
     F("show_sensitivity", "models", "Sensitivity", 0,
       help="a bar beside each scene slider: d(top class logit)/d(parameter), computed "
            "in a worker process after changes settle"),
+    F("show_logits", "models", "Logits", 0,
+      help="the prediction bars show the classes' logits instead of their probabilities"),
     # PGD attacks (each "PGD Step" is an event, not a parameter).
     P("attack_eps", "attack", "Epsilon", 0.0, 16.0, 1.0,
       help="radius of the ball around the original: L2 in [0, 1]-image units, "
@@ -153,6 +157,9 @@ PARAMS: tuple[Param, ...] = (
       help="fades the perturbation out (0 = the original only)"),
     P("original_alpha", "attack", "Original Alpha", 0.0, 1.0, 1.0,
       help="fades the original to 50% grey (0 = grey plus perturbation)"),
+    P("attack_gain", "attack", "Perturbation Gain", 0.0, 100.0, 1.0,
+      help="multiplies the perturbation in the composite the networks see and the window "
+           "shows; 0 = auto: 99 % of its values within full contrast around grey"),
 )
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 DISCRETE = {
@@ -160,6 +167,7 @@ DISCRETE = {
     "model1": "mobilenet_v2", "model2": "efficientnet_lite0",  # registry names
     "layer": "block13",            # a tappable layer of Model 1 (Model 2: same depth)
     "neuron_group": "most_active",  # which channels the activation view shows
+    "channels": "",                # typed channels "8,48,24" shown instead of the group's
     "inference_mode": "sync",      # sync: frame -> inference -> display; worker: latest wins
     "attack_model": "model1",      # the slot the PGD attack differentiates
     "attack_norm": "l2",
@@ -169,7 +177,7 @@ DISCRETE = {
 }
 SCENE_DISCRETE = ("object", "background", "feat_vis")
 # Discrete parameters that may be empty: "" switches the Feat. Vis. plane off.
-MAY_BE_EMPTY = {"feat_vis", "attack_target", "edit_weights"}
+MAY_BE_EMPTY = {"feat_vis", "attack_target", "edit_weights", "channels"}
 CHOICES = {"inference_mode": ("sync", "worker"), "attack_model": ("model1", "model2", "edited"),
            "attack_norm": ("l2", "linf"), "edit_mode": ("mix", "prune")}
 
@@ -193,6 +201,23 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return name, value
 
 
+def check_discrete(name: str, value) -> str:
+    """``value`` of the discrete parameter ``name`` as it is kept (stripped text), or a
+    ParamError saying why it is refused."""
+    value = str(value).strip()
+    if not value and name not in MAY_BE_EMPTY:
+        raise ParamError(f"{name}: empty value")
+    if name in CHOICES and value not in CHOICES[name]:
+        raise ParamError(f"{name}={value!r}: choose one of {', '.join(CHOICES[name])}")
+    if name == "channels":
+        from game.core.parsers import parse_channels
+
+        most = int(BY_NAME["n_neurons"].max)
+        if len(parse_channels(value)) > most:
+            raise ParamError(f"channels {value!r}: at most {most} channels")
+    return value
+
+
 Listener = Callable[[str, object], None]
 
 
@@ -206,6 +231,7 @@ class ParamState:
         self._discrete: dict[str, str] = dict(DISCRETE)
         self._signals: dict[str, Signal] = {}  # per parameter, made on its first watch
         self._every = Signal()
+        self._serials: dict[str, int] = {}  # per parameter: changes so far
         self.version = 0  # bumped on every change: cheap "did anything change?"
 
     # -- reading ---------------------------------------------------------------
@@ -244,11 +270,7 @@ class ParamState:
         items = list(assignments.items() if isinstance(assignments, dict) else assignments)
         for name, value in items:
             if name in self._discrete:
-                value = str(value).strip()
-                if not value and name not in MAY_BE_EMPTY:
-                    raise ParamError(f"{name}: empty value")
-                if name in CHOICES and value not in CHOICES[name]:
-                    raise ParamError(f"{name}={value!r}: choose one of {', '.join(CHOICES[name])}")
+                check_discrete(name, value)
             elif name in BY_NAME:
                 BY_NAME[name].validate(value)
             else:
@@ -298,20 +320,24 @@ class ParamState:
 
     # -- internals ---------------------------------------------------------------
     def _set_discrete(self, name: str, value) -> None:
-        value = str(value).strip()
-        if not value and name not in MAY_BE_EMPTY:
-            raise ParamError(f"{name}: empty value")
-        if name in CHOICES and value not in CHOICES[name]:
-            raise ParamError(f"{name}={value!r}: choose one of {', '.join(CHOICES[name])}")
+        value = check_discrete(name, value)
         if self._discrete[name] != value:
             self._discrete[name] = value
             self._changed(name, value)
 
     def _changed(self, name: str, value) -> None:
+        """Tell the listeners. A listener that changes ``name`` again (a slot going back
+        to the model it still holds after a failed load) ends this emission: every
+        listener then hears the newer value, and none hears a value after a newer one."""
         self.version += 1
+        serial = self._serials[name] = self._serials.get(name, 0) + 1
+
+        def current() -> bool:
+            return self._serials[name] == serial
+
         if name in self._signals:
-            self._signals[name].emit(name, value)
-        self._every.emit(name, value)
+            self._signals[name].emit_while(current, name, value)
+        self._every.emit_while(current, name, value)
 
     @staticmethod
     def _unknown(name: str) -> str:

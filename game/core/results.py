@@ -29,7 +29,7 @@ class SlotOutput:
     title: str                     # e.g. "MobileNetV2 · Standard"
     layer: str                     # the tapped layer of this network
     activations: np.ndarray | None  # (C, H, W) float32; None when activations are off
-    layer_std: float               # std of the whole layer (Act. Normalization 0)
+    layer_std: float               # std of the whole layer (act_normalization 0)
     top: list[dict] | None         # top-k {"index", "label", "logit", "prob"}; None when off
     groups: dict[str, tuple[int, ...]] = field(default_factory=dict)  # group -> channels, best first
     checkpoint: int = 0            # training iteration (0 = final weights)

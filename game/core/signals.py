@@ -31,6 +31,13 @@ class Signal:
             self._blocked.remove(fn)
 
     def emit(self, *args) -> None:
+        self.emit_while(lambda: True, *args)
+
+    def emit_while(self, current: Callable[[], bool], *args) -> None:
+        """``emit``, stopping as soon as ``current()`` is False: a callback made what is
+        being told out of date (and told the newer news itself)."""
         for fn in list(self._callbacks):
+            if not current():
+                return
             if fn not in self._blocked:
                 fn(*args)

@@ -11,12 +11,15 @@ included), ``igLoop`` (``IG_LOOP`` = 50) renders every active buffer and the win
 3. ``EDIT`` rebuilds the Edited Model from the settled parameters, before ``ARM``
    arms the offscreen buffers for a changed scene (sync mode renders and infers right
    there, so the window shows the frame with its results in the same frame).
+   ``WINDOW`` then switches the window off for this frame if nothing in it can have
+   changed (``game.app.redraw``).
 4. ``igLoop`` renders.
 5. ``CAPTURE`` reads the frame back and hands it to inference; ``INFER`` re-infers after
    model or view changes and collects worker results.
 6. Tools that show results run on up-to-date views: the attack (its composite and
    overlay), feature visualisation (progress into the views), the sensitivity bars,
-   the sweep panel; then the memory trim.
+   the sweep panel, the layer grid (progress into its zoomed pictures); then the
+   memory trim.
 7. ``KIOSK_LATE`` last: a frame that got here without an error is the last good state.
 """
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Stage(IntEnum):
     REPLAY = 11
     EDIT = 44
     ARM = 45
+    WINDOW = 49
     # IG_LOOP = 50: Panda3D renders
     CAPTURE = 55
     INFER = 56
@@ -41,5 +45,6 @@ class Stage(IntEnum):
     SENSITIVITY = 59
     # 60: Panda3D's audioLoop
     SWEEP = 61
-    TRIM = 62
+    LAYER_GRID = 62
+    TRIM = 63
     KIOSK_LATE = 1000

@@ -1,6 +1,7 @@
 """Small Panda3D building blocks: offscreen targets, fullscreen passes, shader loading."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from panda3d.core import (
@@ -30,6 +31,11 @@ def load_shader(frag: str, vert: str = FULLSCREEN_VERT) -> Shader:
 
 def read_shader_source(name: str) -> str:
     return shader_path(name).read_text()
+
+
+def max_lod(image_shape) -> float:
+    """The mip level at which an image of ``image_shape`` is one texel."""
+    return float(math.log2(max(image_shape[0], image_shape[1])))
 
 
 def make_texture(name: str, float_color: bool) -> Texture:

@@ -2,7 +2,8 @@
 
 The pipeline listens to the parameter model. While nothing changes its buffers are
 inactive (the last result stays on screen at no cost); a change re-activates them
-for exactly one frame, after which the frame is read back into numpy.
+for exactly one frame, after which the frame is read back into numpy. The background
+pass renders only when the background itself changed (``game.render.background``).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from game.core.signals import Signal
 from game.core.params import SCENE_NAMES, ParamState
 from game.render.post.chain import PostChain
 from game.render.post.custom import CustomEffect
@@ -31,16 +33,17 @@ class Frame:
 
 
 class FramePipeline:
-    def __init__(self, host, params: ParamState, size=FRAME_SIZE):
+    def __init__(self, host, params: ParamState, size=FRAME_SIZE, cache_background: bool = True):
         self.host = host
         self.params = params
-        self.scene = Scene(host, size)
+        self.scene = Scene(host, size, cache_background=cache_background)
         self.chain = PostChain(host, self.scene.texture, size)
         self.frame: Frame | None = None
         self._serial = 0
         self._dirty = True
         self._pending_version = None
         self._active = True  # new buffers start active
+        self.custom_changed = Signal()  # fn(code) after a new custom GLSL snippet took effect
         self._unsubscribe = params.watch(SCENE_NAMES, lambda _name, _value: self.invalidate())
         self.apply_params()
 
@@ -62,9 +65,12 @@ class FramePipeline:
         return self._dirty
 
     def set_custom_snippet(self, code: str) -> str | None:
+        """Compile and use ``code`` (None), or the reason it was refused; ``custom_changed``
+        hears every snippet taken."""
         error = self.custom.set_snippet(code)
         if error is None:
             self.invalidate()
+            self.custom_changed.emit(code)
         return error
 
     def apply_params(self) -> None:
@@ -92,6 +98,7 @@ class FramePipeline:
             return None
         self._serial += 1
         self.frame = Frame(texture_to_numpy(tex), self._serial, self._pending_version)
+        self.scene.background.rendered()
         self._pending_version = None
         self._set_active(False)
         return self.frame
@@ -116,16 +123,18 @@ class FramePipeline:
         return frame
 
     def _render_frame(self, only_offscreen: bool) -> None:
-        if only_offscreen:
+        active = self.host.isActive()
+        if only_offscreen and active:
             self.host.setActive(False)
         try:
             self.host.getEngine().renderFrame()
         finally:
-            if only_offscreen:
+            if only_offscreen and active:
                 self.host.setActive(True)
 
     def _set_active(self, active: bool) -> None:
         # Called every frame by the app's task: touch the buffers only on a change.
+        self.scene.background.arm(active)
         if active == self._active:
             return
         self._active = active

@@ -1,17 +1,17 @@
 """The 3D scene rendered into the 224x224 frame: background image + morphing object.
 
-Two display regions on one offscreen buffer: the background card (ortho camera)
-first, then the object through the orbit camera. Uniforms carry parameter names.
+Two display regions on one offscreen buffer: the background (``BackgroundPass``: its
+cached texture copied in) first, then the object through the orbit camera. Uniforms
+carry parameter names.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from panda3d.core import Camera, NodePath, PerspectiveLens, Vec3
 
+from game.render.background import BackgroundPass
 from game.render.camera import orbit_pose
-from game.render.gfx import fullscreen_card, load_shader, make_buffer, ortho_camera
+from game.render.gfx import load_shader, make_buffer, max_lod
 from game.render.morph_geom import build_geom_node
 from game.core.texconv import numpy_to_texture
 from models3d.mesh import MorphPair
@@ -29,19 +29,14 @@ LIGHTS = (
 AMBIENT = 0.32
 
 
-def max_lod(image_shape) -> float:
-    return float(math.log2(max(image_shape[0], image_shape[1])))
-
-
 class Scene:
-    def __init__(self, host, size=(224, 224), sort: int = -100):
+    """``cache_background`` False: the background is drawn into the scene every frame."""
+
+    def __init__(self, host, size=(224, 224), sort: int = -100, cache_background: bool = True):
         self.buffer, self.texture = make_buffer(host, "scene", size, sort, depth=True)
         self.buffer.setClearColor((0.5, 0.5, 0.5, 1))
-        # Background region.
-        self.bg_root = NodePath("background-root")
-        ortho_camera(self.buffer, self.bg_root, "background-cam", sort=0)
-        self.bg_card = fullscreen_card(self.bg_root, "background")
-        self.bg_card.setShader(load_shader("background.frag.glsl"))
+        self.background = BackgroundPass(host, self.buffer, size, sort=0,
+                                         cached=cache_background)
         # Object region: clears depth only, so the background stays behind.
         self.root = NodePath("scene-root")
         lens = PerspectiveLens()
@@ -79,15 +74,12 @@ class Scene:
             self.apply(self._values)
 
     def set_background(self, image: np.ndarray) -> None:
-        tex = numpy_to_texture(image, "background", mipmaps=True)
-        self.bg_card.setShaderInput("background", tex)
-        self.bg_card.setShaderInput("max_lod", max_lod(image.shape))
+        self.background.set_image(image)
 
     # -- parameters ------------------------------------------------------------
     def apply(self, values: dict) -> None:
         self._values = dict(values)
-        self.bg_card.setShaderInput("background_blur", float(values["background_blur"]))
-        self.bg_card.setShaderInput("background_saturation", float(values["background_saturation"]))
+        self.background.apply(values)
         pos, hpr = orbit_pose(values)
         self.camera.setPos(*pos)
         self.camera.setHpr(*hpr)
@@ -99,4 +91,4 @@ class Scene:
     def destroy(self) -> None:
         self.buffer.getEngine().removeWindow(self.buffer)
         self.root.removeNode()
-        self.bg_root.removeNode()
+        self.background.destroy()

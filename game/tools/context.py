@@ -37,6 +37,7 @@ class Dock:
     """The places in the window where tools put their widgets."""
     gui_root: NodePath                    # over everything (aspect2d): focus ring, help
     scene_column: NodePath                # the Scene column: small buttons in its title row
+    models_column: NodePath               # the Models column: small buttons in its title row
     scene_view: NodePath                  # the square scene view: pictures over the frame
     predictions: Column                   # the Predictions column: a panel under the view
     prediction_view: PredictionView       # shrinks to make room for that panel
@@ -80,7 +81,8 @@ class ToolContext:
                  featvis: FeatureVisService, scene: SceneController, inference: Inference,
                  actions: Actions, dock: Dock, window: GraphicsWindow,
                  frame: Callable[[], Frame | None], custom_snippet: Callable[[], str],
-                 scene_clicks: Signal, show_error: Callable[[str], None]):
+                 custom_changed: Signal,
+                 scene_clicks: Signal, show_error: Callable[..., None]):
         self._task_mgr = task_mgr
         self.params = params
         self.slots = slots                    # the loaded models (and the Edited Model)
@@ -92,8 +94,12 @@ class ToolContext:
         self.window = window                  # its size and GL renderer
         self.frame = frame                    # the last frame rendered (None before one)
         self.custom_snippet = custom_snippet  # the custom GLSL the post chain runs now
+        self.custom_changed = custom_changed  # fn(code) when a new snippet takes effect
         self.scene_clicks = scene_clicks      # fn() on a click (no drag) in the scene view
-        self.show_error = show_error          # the status line (and the log)
+        # show_error(message, near=None): the log; with ``near`` (the widget that failed)
+        # the window's one status line under it. A tool that shows the message on a
+        # status line of its own (its panel's) passes no ``near``.
+        self.show_error = show_error
 
     def add_task(self, stage: Stage, fn, name: str) -> None:
         """Run ``fn(task)`` every frame at ``stage`` (see ``game.core.stages``)."""

@@ -11,6 +11,9 @@ class Backend(ABC):
     """Runs ``model`` forward only: no gradients, outputs as torch tensors."""
 
     name: str
+    # True: several instances run side by side on their own threads without slowing each
+    # other beyond sharing the cores (one thread each, the GIL released while they run).
+    concurrent = False
 
     def __init__(self, model: Classifier):
         self.model = model

@@ -52,6 +52,7 @@ class OnnxBackend(Backend):
     """``model`` (on the CPU) through onnxruntime; layers are the model's tappable ones."""
 
     name = "onnx"
+    concurrent = True  # one intra-op thread; onnxruntime releases the GIL in ``run``
 
     def __init__(self, model: Classifier, cache_root: Path | None = None,
                  size: int = INPUT_SIZE):

@@ -5,6 +5,10 @@
     image = cache.get(key)                        # (H, W, 3) float32 in [0, 1], or None
     cache.put(key, image, {"seconds": 9.1})
 
+Images shipped with Perturber (``SHIPPED``: class visualisations of what the bundled
+models see in the default scene, made by ``perturber featvis``) are found as if cached;
+new ones are always written under ``root``.
+
 Layout: ``<root>/<model>/<layer>/<channel>-<fft|naive>-<size>px-<steps>steps-seed<seed>.png``
 and the same name with ``.json`` (the full key, when it was made, whatever the caller
 adds). Both files are written to a temporary name and renamed into place, the sidecar
@@ -25,6 +29,7 @@ import numpy as np
 from PIL import Image
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "cache" / "featvis"
+SHIPPED = Path(__file__).resolve().parent / "shipped"   # read-only, same layout
 _SAFE = re.compile(r"[A-Za-z0-9_@+-][A-Za-z0-9_.@+-]{0,79}")
 
 
@@ -49,12 +54,19 @@ class CacheKey:
 
 
 class FeatureVisCache:
-    def __init__(self, root: str | os.PathLike | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, shipped: Path | None = SHIPPED):
         self.root = Path(root) if root is not None else DEFAULT_ROOT
+        self.shipped = shipped
 
     def path(self, key: CacheKey) -> Path:
-        """Where the PNG of ``key`` lives (whether or not it exists yet)."""
-        return self.root / key.relative_path()
+        """Where the PNG of ``key`` is: under ``root``, else the shipped one; where ``put``
+        writes it when neither exists."""
+        own = self.root / key.relative_path()
+        if self.shipped is not None and not _sidecar(own).exists():
+            shipped = self.shipped / key.relative_path()
+            if _sidecar(shipped).exists():
+                return shipped
+        return own
 
     def get(self, key: CacheKey) -> np.ndarray | None:
         """The cached image, (H, W, 3) float32 in [0, 1]; None when missing or unreadable."""
@@ -78,7 +90,7 @@ class FeatureVisCache:
     def put(self, key: CacheKey, image: np.ndarray, info: dict | None = None) -> Path:
         """Store ``image`` ((H, W, 3), float in [0, 1] or uint8) under ``key``; its PNG path."""
         pixels = to_uint8(image)
-        path = self.path(key)
+        path = self.root / key.relative_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, lambda f: Image.fromarray(pixels).save(f, format="PNG"))
         sidecar = {"key": asdict(key), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

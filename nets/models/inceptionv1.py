@@ -2,8 +2,9 @@
 
 This is the GoogLeNet that Lucid's feature visualisations and the Circuits thread
 study (layer names ``conv2d0`` .. ``mixed5b``), not torchvision's retrained GoogLeNet.
-lucent distributes it converted to PyTorch as ``inception5h.pth``; offline nothing can
-download it, so it is looked for as ``inception5h.pth`` (or ``inceptionv1.pth``) in the
+lucent distributes it converted to PyTorch as ``inception5h.pth`` (``SOURCE``: its URL;
+no size or sha256 is recorded for it, so ``perturber weights fetch`` refuses it and says
+where to put it). It is looked for as ``inception5h.pth`` (or ``inceptionv1.pth``) in the
 user weights folder and torch's hub cache (``nets/models/files.py``), or registered from
 any path with ``register_user_checkpoint(path, "inceptionv1")``.
 
@@ -39,6 +40,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..classifier import Layer
+from ..download import WeightsSource
 from ..registry import Arch, entry_for, register, register_arch
 from .files import find_weights
 
@@ -47,6 +49,8 @@ STD = (1 / 255,) * 3
 LUCID_OUTPUTS = 1008
 CLASSES_FILE = Path(__file__).with_name("inceptionv1_classes.json")
 FILE_PATTERNS = [r"inception5h\.(?:pth|pt|safetensors)", r"inceptionv1\.(?:pth|pt|safetensors)"]
+SOURCE = WeightsSource("inception5h.pth", (
+    "https://github.com/ProGamerGov/pytorch-old-tensorflow-models/raw/master/inception5h.pth",))
 LRN = dict(size=9, alpha=9.99999974738e-05, beta=0.5, k=1.0)  # Lucid's local response norm
 
 # mixed block: (in, 1x1, 3x3 bottleneck, 3x3, 5x5 bottleneck, 5x5, pool reduce)
@@ -157,5 +161,5 @@ ARCH = register_arch(Arch("inceptionv1", "InceptionV1 (Lucid)", LAYERS, "mixed4d
 LUCID_ARCH = register_arch(Arch("inceptionv1_lucid_outputs", "InceptionV1 (Lucid, 1008 outputs)",
                                 LAYERS, "mixed4d", MEAN, STD,
                                 lambda: InceptionV1(outputs="lucid"), labels=lucid_labels()))
-ENTRY = register(entry_for(ARCH, "inceptionv1", weights_path,
+ENTRY = register(entry_for(ARCH, "inceptionv1", weights_path, source=SOURCE,
                            description="Lucid's InceptionV1 (inception5h), converted by lucent"))

@@ -3,8 +3,15 @@
 torchvision keeps what it downloads in torch's hub cache as ``<arch>-<hash>.pth``
 (``resnet50-0676ba61.pth``, ``googlenet-1378be20.pth``, ``alexnet-owt-7be5be79.pth``...).
 Each entry looks there and in the user weights folder (``nets/models/files.py``) for the
-official file names first, then for any ``<prefix>-<hex>.pth``; with no file it is listed
-but not available. Nothing is downloaded, and no network is built until one is loaded.
+official file names first, then for any ``<prefix>-<hex>.pth``, then for ``<arch>.safetensors``
+(what ``perturber weights fetch`` writes); with no file it is listed but not available.
+Nothing is downloaded on its own, and no network is built until one is loaded.
+
+Each entry's ``source`` is torchvision's IMAGENET1K_V1 URL. torchvision publishes only
+the first 8 hex digits of each file's sha256 (in its name); ``CHECKSUMS`` holds the full
+size and sha256 where independent downloads recorded them (each agrees with the name's
+digits and torchvision's ``_file_size``). The other files have none recorded, so
+``fetch`` refuses them and says where to place them by hand.
 
 Specialities:
 
@@ -21,6 +28,7 @@ from functools import partial
 
 import torchvision
 
+from ..download import WeightsSource
 from ..registry import Arch, entry_for, register, register_arch
 from . import torchvision_layers as tl
 from .files import find_weights
@@ -66,13 +74,36 @@ SPECS = {
 }
 
 
+# file: (size in bytes, sha256), as recorded by independent downloads of torchvision's files
+CHECKSUMS = {
+    "resnet18-f37072fd.pth":
+        (46_830_571, "f37072fd47e89c5e827621c5baffa7500819f7896bbacec160b1a16c560e07ec"),
+    "resnet50-0676ba61.pth":
+        (102_530_333, "0676ba61b6795bbe1773cffd859882e5e297624d384b6993f7c9e683e722fb8a"),
+    "vgg16-397923af.pth":
+        (553_433_881, "397923af8e79cdbb6a7127f12361acd7a2f83e06b05044ddf496e83de57a5bf0"),
+    "densenet121-a639ec97.pth":
+        (32_342_954, "a639ec97d7c33b07ae66f0b5fb7d0192f95a3b11b7576c66c0126c2a727c4395"),
+}
+
+
 def file_patterns(arch: str) -> list[str]:
-    """Regexes for the arch's weights files: official ImageNet-1k names, then any hash."""
+    """Regexes for the arch's weights files: official ImageNet-1k names, then any hash,
+    then the fetched ``<arch>.safetensors``."""
     names = [w.url.rsplit("/", 1)[1] for w in torchvision.models.get_model_weights(arch)
              if w.name.startswith("IMAGENET1K_V")]
     prefixes = dict.fromkeys(name.rsplit("-", 1)[0] for name in names)
     return ([re.escape(n) for n in names]
-            + [rf"{re.escape(p)}-[0-9a-f]{{6,}}\.pth" for p in prefixes])
+            + [rf"{re.escape(p)}-[0-9a-f]{{6,}}\.pth" for p in prefixes]
+            + [rf"{re.escape(arch)}\.safetensors"])
+
+
+def source(arch: str) -> WeightsSource:
+    """torchvision's IMAGENET1K_V1 file of ``arch``, with its checksum where recorded."""
+    url = torchvision.models.get_model_weights(arch)["IMAGENET1K_V1"].url
+    file = url.rsplit("/", 1)[1]
+    size, sha256 = CHECKSUMS.get(file, (None, None))
+    return WeightsSource(file, (url,), size, sha256)
 
 
 def make_net(arch: str, **kwargs):
@@ -84,7 +115,7 @@ def _register(arch: str) -> Arch:
     spec = register_arch(Arch(arch, display, layers, default, mean, std,
                               partial(make_net, arch, **kwargs), fix_keys=fix, meta_init=True))
     patterns = file_patterns(arch)
-    register(entry_for(spec, arch, partial(find_weights, patterns),
+    register(entry_for(spec, arch, partial(find_weights, patterns), source=source(arch),
                        description=f"torchvision {display}, official ImageNet-1k weights"))
     return spec
 

@@ -13,8 +13,12 @@ render sampling) and changes what a GPU makes cheap:
   version), so every augmentation is a new, correctly labelled example (Beyer et al.
   2022, "Knowledge distillation: a good teacher is patient and consistent");
 - large batches (256), bf16 autocast, AdamW with a linear warm-up and a cosine decay
-  to zero over a **wall-time budget**, so a run of any length ends annealed;
-- checkpoints at fractions of the budget (their iteration numbers are recorded).
+  to zero over a **budget** of wall time (``--seconds``) or of steps (``--steps``), so a
+  run of any length ends annealed; the schedule starts once the first step has run;
+- checkpoints at fractions of the budget (their iteration numbers are recorded), each
+  with its state file (``nets.training.state``); a process may stop before the budget
+  is spent (``--stop-after``, e.g. a short GPU slot) and the next one continues from the
+  newest state in the output folder, where the schedule stood.
 
 Run on a machine with only torch (no Panda3D): ``python -m nets.training.batched
 --pack PACK.npz --teacher WEIGHTS --variant adv --seconds 300 --out DIR``.
@@ -28,20 +32,24 @@ import platform
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 from . import batch_augment as aug
-from .loop import (TrainConfig, balance_weights, resolve_device, run_record, save_weights,
-                   train_step, trainable)
+from .loop import (TrainConfig, anchors, balance_weights, early_blocks, resolve_device,
+                   run_record, save_weights, train_step, trainable)
+from .state import rng_states, run_settings, save_state, state_path
 
 
 @dataclass
 class BatchedConfig:
     variant: str = "adv"
-    seconds: float = 300.0            # wall-time budget (the lr schedule spans it)
-    max_steps: int | None = None      # stop earlier after this many steps (tests, smoke runs)
+    seconds: float = 300.0            # wall-time budget (the lr schedule spans it) ...
+    steps: int | None = None          # ... or a budget of optimiser steps instead
+    max_steps: int | None = None      # stop at this step, budget or not (tests, smoke runs)
+    stop_after: float | None = None   # this process stops after these seconds (a GPU slot)
     batch: int = 256
     size: int = 224
     lr: float = 2e-4
@@ -53,19 +61,27 @@ class BatchedConfig:
     clean_weight: float = 1.0
     photo_fraction: float = 0.25
     freeze: tuple[str, ...] = ("classifier",)
+    l2sp: float = 0.0                 # pull towards the teacher's weights (``loop.l2sp_penalty``)
     balance_power: float = 0.5
     checkpoints: tuple[float, ...] = (0.3,)   # fractions of the budget
     seed: int = 0
     device: str = "auto"
     amp: bool = True                  # bf16 autocast on CUDA
     log_every: int = 25
+    # what a resumed run may change: when this process stops, where and what it saves
+    FREE_ON_RESUME: ClassVar[tuple[str, ...]] = ("max_steps", "stop_after", "checkpoints",
+                                                 "device", "log_every")
+
+    def progress(self, step: int, seconds: float) -> float:
+        """How much of the budget is spent after ``step`` steps and ``seconds`` of training."""
+        return step / self.steps if self.steps else seconds / self.seconds
 
     def step_config(self) -> TrainConfig:
         """The per-step settings ``loop.train_step`` reads."""
         return TrainConfig(variant=self.variant, steps=1, batch=self.batch, size=self.size,
                            lr=self.lr, eps=self.eps, attack_steps=self.attack_steps,
                            clean_weight=self.clean_weight, photo_fraction=self.photo_fraction,
-                           freeze=self.freeze, device=self.device)
+                           freeze=self.freeze, l2sp=self.l2sp, device=self.device)
 
     def eps_at(self, progress: float) -> float:
         """The inner attack's radius: a linear ramp from 0 (a sudden full-strength attack on
@@ -159,8 +175,14 @@ def _float(img: np.ndarray, device, side: int) -> torch.Tensor:
 
 
 def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: Path, name: str,
-                  log=print) -> dict:
-    """Fine-tune ``student`` (changed in place) within ``cfg.seconds``; write checkpoints."""
+                  log=print, state=None) -> dict:
+    """Fine-tune ``student`` (changed in place) over ``cfg``'s budget; write checkpoints.
+
+    ``state``: a ``TrainState`` of an earlier process of this run (same settings), continued
+    exactly: weights, optimiser, generators, iteration and the schedule's position. The
+    process ends when the budget is spent, at ``cfg.max_steps`` or after ``cfg.stop_after``
+    seconds; it then writes the weights, the record and (after any step) its state.
+    """
     out = Path(out)
     t_setup = time.monotonic()
     first_step_s = 0.0
@@ -174,49 +196,74 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
         torch.backends.cudnn.allow_tf32 = False   # the teacher's labels in full fp32
         student.to(memory_format=torch.channels_last)
         teacher.to(memory_format=torch.channels_last)
-    teacher = FullPrecision(teacher)
     params = trainable(student, cfg.freeze)
+    anchor = anchors(student, teacher) if cfg.l2sp else None
+    teacher = FullPrecision(teacher)
     if cfg.balance_power > 0:
         pool.balance(teacher, cfg.balance_power, cfg.size)
     optimiser = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    run = run_settings(cfg, cfg.FREE_ON_RESUME, renders=len(pool.clean), photos=len(pool.photos),
+                       textures=len(pool.textures))
+    step, spent, previous = 0, 0.0, None
+    if state is not None:
+        state.check("batched", run)
+        state.restore(student, optimiser, device, gen)
+        step, spent, previous = state.iteration, state.progress["seconds"], state.progress["record"]
+    start_step = step
     step_cfg = cfg.step_config()
     autocast = torch.autocast(device.type, dtype=torch.bfloat16,
                               enabled=cfg.amp and device.type == "cuda")
-    marks = sorted(f for f in set(cfg.checkpoints) if 0 < f < 1)
-    history, saved, step = [], {}, 0
+    marks = sorted(f for f in set(cfg.checkpoints) if cfg.progress(step, spent) < f < 1)
+    history, saved = [], {}
     setup_s = time.monotonic() - t_setup
-    start = time.monotonic()
+    start = None   # the schedule's clock runs from the end of this process's first step
+
+    def seconds() -> float:   # training seconds of the budget spent, earlier processes included
+        return spent + (time.monotonic() - start if start is not None else 0.0)
+
+    def keep(weights: Path) -> dict:
+        record = run_record(name, cfg, step, seconds() - spent, (step - start_step) * cfg.batch,
+                            saved, weights, history, len(pool.clean), len(pool.photos),
+                            recipe="batched", start_step=start_step, previous=previous,
+                            budget_spent=cfg.progress(step, seconds()) >= 1,
+                            setup_s=round(setup_s, 1), first_step_s=round(first_step_s, 1),
+                            machine=machine_description(device))
+        if step > start_step:
+            save_state(state_path(out, name, step), iteration=step, recipe="batched", run=run,
+                       student=student, optimiser=optimiser, rng=rng_states(device, gen),
+                       progress={"seconds": seconds(), "record": record})
+        return record
+
     while True:
-        progress = (time.monotonic() - start) / cfg.seconds
-        if progress >= 1 or (cfg.max_steps is not None and step >= cfg.max_steps):
+        progress = cfg.progress(step, seconds())
+        if progress >= 1 or (cfg.max_steps is not None and step >= cfg.max_steps) or \
+                (cfg.stop_after is not None and time.monotonic() - t_setup >= cfg.stop_after):
             break
         for group in optimiser.param_groups:
             group["lr"] = cfg.lr_at(progress)
         step_cfg.eps = cfg.eps_at(progress)
         s_in, t_in = pool.batch(cfg, gen)
         with autocast:
-            loss = train_step(student, teacher, optimiser, s_in, t_in, step_cfg)
+            loss = train_step(student, teacher, optimiser, s_in, t_in, step_cfg, anchor)
         step += 1
         history.append(loss)
-        if step == 1:   # the budget (and so the schedule) starts once the first step has run:
-            first_step_s = time.monotonic() - start   # kernel autotuning is not training time
+        if start is None:   # kernel autotuning on a process's first step is not training time
+            first_step_s = time.monotonic() - t_setup - setup_s
             start = time.monotonic()
-        while marks and progress >= marks[0]:
+        while marks and cfg.progress(step, seconds()) >= marks[0]:
             marks.pop(0)
             saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors", step))
-        if step % cfg.log_every == 0 or step == 1:
+            keep(Path(saved[step]))
+        if step % cfg.log_every == 0 or step == start_step + 1:
             recent = history[-cfg.log_every:]
-            elapsed = max(time.monotonic() - start, 1e-9)
+            elapsed = max(seconds() - spent, 1e-9)
             log(f"{name} step {step}  loss {sum(recent) / len(recent):.4f}  "
                 f"lr {cfg.lr_at(progress):.2e}  eps {step_cfg.eps:.3f}  "
-                f"{(step - 1) * cfg.batch / elapsed:.0f} images/s  {elapsed:.0f} s"
-                + (f"  (setup {setup_s:.0f} s, first step {first_step_s:.0f} s)" if step == 1 else ""))
-    wall = time.monotonic() - start
+                f"{(step - start_step - 1) * cfg.batch / elapsed:.0f} images/s  {elapsed:.0f} s"
+                + (f"  (setup {setup_s:.0f} s, first step {first_step_s:.0f} s)"
+                   if step == start_step + 1 else ""))
     final = save_weights(student, out / f"{name}.safetensors", step)
-    record = run_record(name, cfg, step, wall, step * cfg.batch, saved, final, history,
-                        len(pool.clean), len(pool.photos), recipe="batched",
-                        setup_s=round(setup_s, 1), first_step_s=round(first_step_s, 1),
-                        machine=machine_description(device))
+    record = keep(final)
     (out / f"{name}.json").write_text(json.dumps(record, indent=1))
     return record
 
@@ -242,39 +289,61 @@ def main(argv=None) -> int:
     ap.add_argument("--pack", required=True, help="training pack (perturber train-pack)")
     ap.add_argument("--teacher", required=True, help="standard MobileNetV2 weights file")
     ap.add_argument("--variant", choices=("adv", "stylized"), required=True)
-    ap.add_argument("--seconds", type=float, default=300.0)
-    ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--seconds", type=float, default=300.0, help="the budget in wall time")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="the budget in optimiser steps instead of --seconds (reproducible)")
+    ap.add_argument("--max-steps", type=int, default=None, help="stop at this step")
+    ap.add_argument("--stop-after", type=float, default=None,
+                    help="stop this process after these seconds (the next one resumes)")
     ap.add_argument("--checkpoints", default="0.3", help="fractions of the budget, e.g. 0.1,0.4")
     ap.add_argument("--out", required=True)
     ap.add_argument("--name", default=None)
+    ap.add_argument("--resume", default=None,
+                    help="the state file to continue from (default: the newest of this run in --out)")
+    ap.add_argument("--fresh", action="store_true",
+                    help="start from the teacher even when --out holds states of this run")
     fields = ("batch", "size", "lr", "warmup", "eps", "eps_ramp", "attack_steps", "clean_weight",
-              "photo_fraction", "balance_power", "weight_decay", "seed")
+              "photo_fraction", "balance_power", "weight_decay", "l2sp", "seed")
     for field in fields:
         default = getattr(BatchedConfig, field)
         ap.add_argument(f"--{field.replace('_', '-')}", type=type(default), default=None)
+    ap.add_argument("--freeze-blocks", type=int, default=0,
+                    help="also keep the first N feature blocks as the teacher has them")
     ap.add_argument("--device", default="auto")
     a = ap.parse_args(argv)
     from .pack import read_pack
+    from .state import StateMismatch, load_state, newest_state
 
     overrides = {f: getattr(a, f) for f in fields if getattr(a, f) is not None}
     if a.variant == "stylized":
         overrides.setdefault("clean_weight", 0.5)
-    cfg = BatchedConfig(variant=a.variant, seconds=a.seconds, max_steps=a.max_steps,
+    cfg = BatchedConfig(variant=a.variant, seconds=a.seconds, steps=a.steps, max_steps=a.max_steps,
+                        stop_after=a.stop_after,
                         checkpoints=tuple(float(s) for s in a.checkpoints.split(",") if s.strip()),
+                        freeze=BatchedConfig.freeze + early_blocks(a.freeze_blocks),
                         device=a.device, **overrides)
-    device = resolve_device(cfg.device)
-    t0 = time.monotonic()
-    groups, meta = read_pack(a.pack)
-    pool = DevicePool(groups, device, cfg.variant)
-    print(f"pack {a.pack}: {meta['groups']} read in {time.monotonic() - t0:.1f} s", flush=True)
-    teacher, student = load_standard(a.teacher), load_standard(a.teacher)
     name = a.name or f"mobilenet_v2_{a.variant}"
-    record = train_batched(student, teacher, pool, cfg, Path(a.out), name,
-                           log=lambda s: print(s, flush=True))
+    if a.resume and a.fresh:
+        ap.error("--resume and --fresh exclude each other")
+    resume = a.resume or (None if a.fresh else newest_state(a.out, name))
+    try:
+        state = load_state(resume) if resume else None
+        device = resolve_device(cfg.device)
+        t0 = time.monotonic()
+        groups, meta = read_pack(a.pack)
+        pool = DevicePool(groups, device, cfg.variant)
+        print(f"pack {a.pack}: {meta['groups']} read in {time.monotonic() - t0:.1f} s", flush=True)
+        if state is not None:
+            print(f"resuming {state.path} at iteration {state.iteration}", flush=True)
+        teacher, student = load_standard(a.teacher), load_standard(a.teacher)
+        record = train_batched(student, teacher, pool, cfg, Path(a.out), name,
+                               log=lambda s: print(s, flush=True), state=state)
+    except StateMismatch as exc:
+        ap.error(str(exc))
     record["pack"] = meta
     Path(a.out, f"{name}.json").write_text(json.dumps(record, indent=1))
     print(json.dumps({k: record[k] for k in ("name", "steps", "wall_s", "images_seen",
-                                             "checkpoints")}), flush=True)
+                                             "checkpoints", "budget_spent")}), flush=True)
     return 0
 
 

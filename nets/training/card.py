@@ -1,9 +1,12 @@
-"""Model cards (markdown) for weights written by ``loop.train``, from the run's record."""
+"""Model cards (markdown) for weights written by ``loop.train``, from the run's record and,
+once the weights were evaluated, the ``perturber evaluate`` result that says how robust they are."""
 from __future__ import annotations
 
 import platform
 
 import torch
+
+from . import measures as _measures
 
 TITLES = {"adv": "Adv. Trained", "stylized": "Stylized"}
 
@@ -28,7 +31,73 @@ def _runs(record: dict) -> list[dict]:
     return runs[::-1]
 
 
-def model_card(record: dict, machine: str | None = None) -> str:
+NORMS = {"l2": "L2", "linf": "Linf"}
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}".removesuffix(".0") + " %"
+
+
+def measured(name: str, evaluation: dict) -> list[str]:
+    """The "how robust" section for ``name`` from a ``perturber evaluate`` JSON result
+    (its reference model's figures beside each)."""
+    settings, models = evaluation["settings"], evaluation["models"]
+    ref_name = settings["reference"]
+    mine, ref = models[name], models[ref_name]
+    lines = ["## How robust it is (measured)",
+             f"`perturber evaluate` on held-out data ({settings['renders']} renders, "
+             f"{settings['photos']} photo crops, {settings['cue_conflict']} cue-conflict renders; "
+             f"docs/robust-variants.md). Robust = the label ({ref_name}'s top-1 on the clean "
+             f"image) survives a {settings['pgd_steps']}-step PGD attack.", ""]
+    for split in ("renders", "photos"):
+        n = settings[split]
+        for key, value in mine.get(split, {}).items():
+            if key.startswith(("l2_", "linf_")):
+                norm, eps = key.split("_")
+                unit = "/255" if norm == "linf" else ""
+                lines.append(f"- {split}, {NORMS[norm]} PGD eps {eps}{unit}: **{_pct(value)}** "
+                             f"robust ({round(value * n)} of {n}); {ref_name}: {_pct(ref[split][key])}")
+    lines += [f"- renders, clean: agrees with {ref_name} on {_pct(mine['renders']['clean'])}",
+              f"- cue conflict: shape bias {mine['shape_bias']['shape_bias']:.2f}; "
+              f"{ref_name}: {ref['shape_bias']['shape_bias']:.2f}", ""]
+    return lines
+
+
+# what a card shows of a user's measures: (split, measure); the rest is in the full table
+HEADLINE = (("objects", "dog"), ("objects", "cat"), ("objects", "fire_truck"),
+            ("objects", "race_car"), ("objects", "all"), ("objects", "l2_0.5@10"),
+            ("objects", "l2_0.5@50"),
+            ("renders", "clean"), ("renders", "clean_confident"), ("renders", "top5_overlap"),
+            ("renders", "l2_0.5@10"), ("renders", "l2_0.5@50"), ("renders", "linf_1@10"),
+            ("renders", "lowfreq_l2_0.5_0.125"), ("renders", "perturbation_top1"),
+            ("renders", "perturbation_flipped"))
+
+
+def recognisable(result: dict, name: str) -> list[str]:
+    """The measures a user recognises (superclass accuracy on the four objects, robust
+    accuracy, the attack's low-frequency share and what the perturbation alone shows), for
+    ``name`` beside the reference model, from a ``perturber evaluate`` result that has them."""
+    settings, models = result["settings"], result["models"]
+    ref_name = settings["reference"]
+    mine, ref = models[name], models.get(ref_name, {})
+    lines = ["## What a user would see (measured)",
+             f"`perturber evaluate` ({settings['renders']} held-out renders, the four objects from "
+             f"{settings['views_per_object']} yaws each; PGD from zero, step 2.5 eps / steps, "
+             "images in [0, 1]; definitions: docs/robust-variants.md).", "",
+             f"| measure | {name} | {ref_name} |", "|---|---|---|"]
+    for split, key in HEADLINE:
+        if key in mine.get(split, {}):
+            lines.append(f"| {split}: {_measures.label(split, key, settings)} | "
+                         f"{_measures.cell(key, mine[split][key])} | "
+                         f"{_measures.cell(key, ref.get(split, {}).get(key))} |")
+    return lines + [""]
+
+
+def model_card(record: dict, machine: str | None = None, evaluation: dict | None = None,
+               measures: dict | None = None) -> str:
+    """The card of a training run; with ``evaluation`` (a ``perturber evaluate`` result that
+    has this model) also how robust it measured, with ``measures`` (a result with the
+    object views) what a user would see."""
     runs = _runs(record)
     cfg = record["config"]
     variant = cfg["variant"]
@@ -42,15 +111,20 @@ def model_card(record: dict, machine: str | None = None) -> str:
              + (f"`python -m nets.training.batched --variant {variant}` on a training pack from "
                 "`perturber train-pack` (`scripts/gpu-variants.sh`; "
                 if batched else f"`perturber train --variant {variant}` (")
-             + "code: `nets/training/`).", "",
-             "## Training",
+             + "code: `nets/training/`).", ""]
+    if evaluation and record["name"] in evaluation.get("models", {}):
+        lines += measured(record["name"], evaluation)
+    if measures and record["name"] in measures.get("models", {}):
+        lines += recognisable(measures, record["name"])
+    lines += ["## Training",
              f"- Labels: the frozen standard model's **soft** predictions (softmax) on the clean "
              f"image; {'the inner attack uses its hard label (argmax).' if variant == 'adv' else 'the student sees the texture-swapped version.'}",
              f"- Iterations: {record['steps']} optimiser steps of batch {cfg['batch']} "
              f"({sum(r['images_seen'] for r in runs)} images), {len(runs)} run(s), "
              f"wall time {wall / 60:.1f} min on {machine}.",
              (f"- Optimiser: AdamW lr {cfg['lr']} (linear warm-up over {cfg['warmup']:.0%} of a "
-              f"{cfg['seconds']:.0f} s budget, then cosine decay to 0), bf16 autocast (the teacher "
+              + (f"{cfg['steps']}-step" if cfg.get("steps") else f"{cfg['seconds']:.0f} s")
+              + " budget, then cosine decay to 0), bf16 autocast (the teacher "
               f"in fp32), random resized crops {cfg['size']} px (area 0.5-1) + flips + colour "
               "jitter computed on the GPU; the teacher labels the very crop the student sees "
               "(consistent teaching)" if batched else

@@ -15,7 +15,9 @@ the inner PGD attack of the "adv" variant uses the teacher's **hard** label (arg
 
 Checkpoints: fp16 safetensors of the network's state_dict, ``<name>_iter<N>.safetensors``
 (the weights after N optimiser steps) at the requested iterations, and the final weights
-``<name>.safetensors`` with ``<name>.json`` (configuration and training log).
+``<name>.safetensors`` with ``<name>.json`` (configuration and training log). Beside each,
+``<name>_state_iter<N>.safetensors`` (``nets.training.state``): what a resumed run needs to
+continue exactly as if it had never stopped.
 """
 from __future__ import annotations
 
@@ -23,12 +25,14 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from . import augment
+from .state import rng_states, run_settings, save_state, state_path, write_safetensors
 from ..attacks import PGDL2, madry_step
 
 VARIANTS = ("adv", "stylized")
@@ -47,11 +51,15 @@ class TrainConfig:
     clean_weight: float = 1.0
     photo_fraction: float = 0.25      # share of each batch taken from photos
     freeze: tuple[str, ...] = ("classifier",)   # parameter-name prefixes kept fixed
+    l2sp: float = 0.0                 # weight of the pull towards the teacher's weights (L2-SP)
     balance_power: float = 0.5        # render sampling weight = count(teacher label) ** -power
     checkpoints: tuple[int, ...] = ()
     seed: int = 0
     log_every: int = 10
     device: str = "cpu"               # "cpu", "cuda", "cuda:1", ... (see ``resolve_device``)
+    # what a resumed run may change: how long it runs, where and what it saves
+    FREE_ON_RESUME: ClassVar[tuple[str, ...]] = ("steps", "minutes", "checkpoints", "log_every",
+                                                 "device")
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -151,7 +159,26 @@ def _device_of(model) -> torch.device:
     return next(model.parameters(), torch.empty(0)).device
 
 
-def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig) -> float:
+def early_blocks(n: int) -> tuple[str, ...]:
+    """The parameter prefixes of MobileNetV2's first ``n`` feature blocks (``features.0.`` ...),
+    for ``freeze``: the early, generic filters kept as the teacher has them."""
+    return tuple(f"features.{i}." for i in range(n))
+
+
+def anchors(student, teacher) -> list[tuple[torch.nn.Parameter, torch.Tensor]]:
+    """(trainable parameter, the teacher's value of it): what L2-SP pulls towards."""
+    start = dict(teacher.net.named_parameters())
+    return [(p, start[n].detach().clone()) for n, p in student.net.named_parameters()
+            if p.requires_grad]
+
+
+def l2sp_penalty(pairs) -> torch.Tensor:
+    """The squared distance of the trainable parameters from their anchors (Li et al. 2018)."""
+    return sum((p - a).pow(2).sum() for p, a in pairs)
+
+
+def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig, anchor=None) -> float:
+    """One optimiser step; the loss (with ``cfg.l2sp`` x ``l2sp_penalty(anchor)`` when given)."""
     device = _device_of(student)
     s_in, t_in = s_in.to(device, non_blocking=True), t_in.to(device, non_blocking=True)
     with torch.no_grad():
@@ -162,6 +189,8 @@ def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig) -> flo
     logits = student(torch.cat([s_in, t_in]))
     n = len(s_in)
     loss = kl_soft(p_t, logits[:n]) + cfg.clean_weight * kl_soft(p_t, logits[n:])
+    if anchor and cfg.l2sp:
+        loss = loss + cfg.l2sp * l2sp_penalty(anchor)
     optimiser.zero_grad(set_to_none=True)
     loss.backward()
     optimiser.step()
@@ -171,33 +200,22 @@ def train_step(student, teacher, optimiser, s_in, t_in, cfg: TrainConfig) -> flo
 def save_weights(student, path: Path, iteration: int | None = None) -> Path:
     """fp16 safetensors of the student's weights, written whole (temp file, then rename);
     ``iteration`` (optimiser steps behind these weights) goes into the file's metadata."""
-    import os
-    import tempfile
-
-    from safetensors.torch import save_file
-
     sd = {k: (v.half() if v.is_floating_point() else v).detach().cpu().contiguous()
           for k, v in student.net.state_dict().items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        meta = {"iteration": str(int(iteration))} if iteration is not None else None
-        save_file(sd, tmp, metadata=meta)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    meta = {"iteration": str(int(iteration))} if iteration is not None else None
+    return write_safetensors(path, sd, meta)
 
 
 def train(student, teacher, pool: Pool, cfg: TrainConfig, out: Path, name: str,
-          log=print, start_step: int = 0, previous: dict | None = None) -> dict:
-    """Fine-tune ``student`` (a ``Classifier``, changed in place) and write its checkpoints.
+          log=print, start_step: int = 0, previous: dict | None = None, state=None) -> dict:
+    """Fine-tune ``student`` (a ``Classifier``, changed in place) and write its checkpoints,
+    each with its state file (``nets.training.state``), and the final weights with theirs.
 
-    ``start_step``: iterations already done (a resumed run: the student holds their
-    weights; the optimiser starts afresh); ``cfg.steps`` / ``cfg.minutes`` count this
-    run only. ``previous``: the earlier run's record, kept in this one.
+    ``state``: a ``TrainState`` of an earlier run of the same settings, continued exactly
+    (weights, optimiser, generators, iteration and record come from it). Without one,
+    ``start_step``: iterations already done (the student holds their weights; the
+    optimiser starts afresh), ``previous``: the earlier run's record, kept in this one.
+    ``cfg.steps`` / ``cfg.minutes`` count this run only.
     Returns the run's record (also written to ``out/<name>.json``).
     """
     out = Path(out)
@@ -211,9 +229,27 @@ def train(student, teacher, pool: Pool, cfg: TrainConfig, out: Path, name: str,
     if pool.weights is None and cfg.balance_power > 0:
         pool.weights = balance_weights(teacher, pool.renders, cfg.balance_power, cfg.size)
     optimiser = torch.optim.Adam(params, lr=cfg.lr)
+    anchor = anchors(student, teacher) if cfg.l2sp else None
+    run = run_settings(cfg, cfg.FREE_ON_RESUME, renders=len(pool.renders), photos=len(pool.photos))
+    if state is not None:
+        state.check("loop", run)
+        state.restore(student, optimiser, device)
+        rng.bit_generator.state = state.progress["numpy_rng"]
+        start_step, previous = state.iteration, state.progress["record"]
     wanted = sorted(i for i in set(cfg.checkpoints) if i > 1)
     start, history, saved = time.monotonic(), [], {}
     step = start_step
+
+    def record_at(weights: Path) -> dict:
+        return run_record(name, cfg, step, time.monotonic() - start, (step - start_step) * cfg.batch,
+                          saved, weights, history, len(pool.renders), len(pool.photos),
+                          start_step=start_step, previous=previous)
+
+    def keep_state(weights: Path) -> None:
+        save_state(state_path(out, name, step), iteration=step, recipe="loop", run=run,
+                   student=student, optimiser=optimiser, rng=rng_states(device),
+                   progress={"numpy_rng": rng.bit_generator.state, "record": record_at(weights)})
+
     while True:
         elapsed = time.monotonic() - start
         if cfg.steps is not None and step - start_step >= cfg.steps:
@@ -221,21 +257,21 @@ def train(student, teacher, pool: Pool, cfg: TrainConfig, out: Path, name: str,
         if cfg.minutes is not None and elapsed >= cfg.minutes * 60:
             break
         s_in, t_in = sample_batch(pool, cfg, rng)
-        loss = train_step(student, teacher, optimiser, s_in, t_in, cfg)
+        loss = train_step(student, teacher, optimiser, s_in, t_in, cfg, anchor)
         step += 1
         history.append(loss)
         if step in wanted:
             saved[step] = str(save_weights(student, out / f"{name}_iter{step}.safetensors", step))
+            keep_state(Path(saved[step]))
         if step % cfg.log_every == 0 or step == 1:
             recent = history[-cfg.log_every:]
             rate = (step - start_step) * cfg.batch / max(time.monotonic() - start, 1e-9)
             log(f"step {step}  loss {sum(recent) / len(recent):.4f}  {rate:.1f} images/s  "
                 f"{(time.monotonic() - start) / 60:.1f} min")
-    wall = time.monotonic() - start
     final = save_weights(student, out / f"{name}.safetensors", step)
-    record = run_record(name, cfg, step, wall, (step - start_step) * cfg.batch, saved, final,
-                        history, len(pool.renders), len(pool.photos),
-                        start_step=start_step, previous=previous)
+    if step > start_step:
+        keep_state(final)
+    record = record_at(final)
     (out / f"{name}.json").write_text(json.dumps(record, indent=1))
     return record
 

@@ -175,6 +175,22 @@ def test_register_user_checkpoint(tmp_path, user_entries):
     assert named.title == "VGG-16 · Stylized" and named.checkpoints() == [0, 500]
 
 
+def test_a_file_named_like_another_model_gets_a_suffix(tmp_path, user_entries):
+    """The default name `train` writes (mobilenet_v2_adv) is the bundled variant's."""
+    paths = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        paths.append(tmp_path / folder / "mobilenet_v2_adv.safetensors")
+        torch.save({}, paths[-1])
+    first = registry.register_user_checkpoint(paths[0], "mobilenet_v2")
+    second = registry.register_user_checkpoint(paths[1], "mobilenet_v2")
+    assert (first.name, second.name) == ("mobilenet_v2_adv_2", "mobilenet_v2_adv_3")
+    assert registry.register_user_checkpoint(paths[1], "mobilenet_v2") is second
+    assert registry.get("mobilenet_v2_adv").training == "Adv. Trained"  # the bundled one stays
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register_user_checkpoint(paths[0], "mobilenet_v2", name="mobilenet_v2_adv")
+
+
 def test_register_user_checkpoint_errors(tmp_path):
     with pytest.raises(ModelLoadError, match="no such file"):
         registry.register_user_checkpoint(tmp_path / "absent.pth", "resnet18")

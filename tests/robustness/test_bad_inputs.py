@@ -188,3 +188,23 @@ def test_an_unexpected_error_says_where_to_report_and_hides_the_traceback(monkey
     assert code == 1 and "Traceback" not in err and "something nobody expected" in err
     code, err = run("render", "--out", "x.png", "--debug")
     assert code == 1 and "Traceback" in err
+
+
+def test_the_app_in_kiosk_mode_survives_a_crashing_file_from_the_dialog(tmp_path):
+    from game.app.root import PerturberApp
+    from game.core.params import ParamState
+
+    app = PerturberApp(params=ParamState(), offscreen=True, size=(1280, 800))
+    try:
+        app.attach_kiosk()
+        app.step(3)
+        before = app.pipeline.render_now().image
+        dialog = app._open_file("object")
+        dialog.set_text(str(inputs.crashing_gltf(tmp_path)))
+        dialog.ok()
+        assert dialog.is_open and "importer crashed" in dialog.error["text"]
+        assert app.params["object"] == "dog_cat"       # the scene still shows the dog
+        app.step(3)
+        assert (app.pipeline.render_now().image == before).all()
+    finally:
+        app.destroy()

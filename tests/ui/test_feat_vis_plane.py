@@ -72,7 +72,7 @@ def test_a_param_change_updates_the_widgets_without_echo(ui):
 
 def test_row_sits_below_the_glsl_status_inside_the_side_area(ui):
     fv, controls = ui.panel.feat_vis, ui.panel.controls
-    ui.panel.show_code_status("\n".join(f"0:{i}(1): error: a rather long compiler message "
+    ui.panel.controls.show_code_status("\n".join(f"0:{i}(1): error: a rather long compiler message "
                                         "that wraps over the width" for i in range(30)))
     side = rect(ui.layout.view_side)
     status = rect(controls.status)

@@ -1,11 +1,15 @@
 """Sensitivity bars beside the scene sliders: signed, normalised, dimmed when stale."""
+from pathlib import Path
+
 import pytest
 from panda3d.core import Point3
 
 from game.core.params import BY_NAME
 from game.tools.sensitivity.tool import Sensitivity
 from ui import theme
-from ui.sensitivity_bars import NEG, POS, SensitivityBars
+from ui.sensitivity_bars import NEG, POS, SensitivityBars, fmt_short
+
+SHOT = Path(__file__).resolve().parents[2] / "out" / "ui_sensitivity_bars.png"
 
 
 @pytest.fixture
@@ -67,3 +71,34 @@ def test_hover_tells_the_numbers(bars):
     assert bars.tip.isHidden()
     bars.set_visible(False)
     assert all(b.root.isHidden() for b in bars.bars.values())
+
+
+def test_the_change_over_each_range_is_written_without_hovering(bars, ui):
+    bars.show(result(yaw=0.01, hue=-3.0, alpha=0.0, distance=0.002))
+    assert bars.bars["yaw"].number.text == "+3.6"          # 0.01 per degree over 360
+    assert bars.bars["hue"].number.text == "-3"
+    assert bars.bars["alpha"].number.text == "0"
+    assert bars.bars["distance"].number.text == "+0.023"   # 0.002 over 11.5
+    assert bars.bars["pitch"].number.text == ""            # not computed
+    hue = bars.bars["hue"]
+    assert tuple(hue.number.node.getTextColor())[:3] == pytest.approx(NEG[:3], abs=0.01)
+    for bar in bars.bars.values():  # the number stays inside the bar's own zone
+        if bar.number.text:
+            assert bar.number.width() <= bar.w
+    assert [fmt_short(v) for v in (0.0, 0.0312, -1.25, 12.4, -250.0)] == \
+        ["0", "+0.031", "-1.2", "+12", "-250"]
+    bars.set_stale(True)
+    assert hue.number.node.getTextColor()[0] < NEG[0] - 0.2
+    bars.clear()
+    assert hue.number.text == ""
+
+
+def test_screenshot_of_the_bars(bars, ui):
+    ui.params.set("show_sensitivity", 1)
+    bars.show(result(yaw=0.01, pitch=-0.004, hue=-3.0, saturation=1.1, alpha=0.4,
+                     distance=0.2, freq_cutoff=-0.05, background_blur=0.3))
+    ui.step(2)
+    SHOT.parent.mkdir(exist_ok=True)
+    from panda3d.core import Filename
+
+    assert ui.base.win.saveScreenshot(Filename.fromOsSpecific(str(SHOT)))

@@ -171,3 +171,25 @@ def test_unsubscribes_on_destroy(showbase):
     params = ParamState()
     ModelSlotsView(showbase.aspect2d, params, 0.8, (0, 0), choices()).destroy()
     assert listeners(params) == []
+
+
+def test_the_picked_models_robustness_note_shows_under_its_slot_until_a_message(showbase):
+    from types import SimpleNamespace
+
+    params = ParamState()
+    choices = [SimpleNamespace(name="mobilenet_v2", title="MobileNetV2", available=True,
+                               checkpoints=(), note="0 % robust (L2 PGD 0.5)"),
+               SimpleNamespace(name="mobilenet_v2_adv", title="MobileNetV2 Adv.", available=True,
+                               checkpoints=(), note="3.1 % robust (L2 PGD 0.5)")]
+    view = ModelSlotsView(showbase.aspect2d, params, theme.px(318), (-0.5, 0.8), choices)
+    try:
+        status = view.slots["model1"].status
+        assert status.text == "0 % robust (L2 PGD 0.5)"
+        params.set("model1", "mobilenet_v2_adv")
+        assert status.text == "3.1 % robust (L2 PGD 0.5)"
+        view.set_status("model1", "loading...")
+        assert status.text == "loading..."
+        view.set_status("model1", "")
+        assert status.text == "3.1 % robust (L2 PGD 0.5)"
+    finally:
+        view.destroy()

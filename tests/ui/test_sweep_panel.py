@@ -88,3 +88,25 @@ def test_pictures_keep_their_size_and_fit_their_boxes(panel, showbase):
     ta, tb = panel.tunings[1].root.getTightBounds(top)
     ha, hb = panel.heatmaps[0].root.getTightBounds(top)
     assert tb.x < ha.x or tb.z < ha.z
+
+
+def test_class_names_are_written_in_the_cells_where_they_fit(panel, showbase):
+    from ui.sweep_panel import CELL_TEXT
+
+    heat = np.zeros((2 * 24, 3 * 24, 3), np.uint8)
+    heat[:24] = (243, 195, 0)                     # a light cell colour: dark ink
+    heat[24:] = (0, 103, 165)                     # a dark one: light ink
+    labels = [["malinois", "boxer", ""], ["tabby", "Siamese cat", "x"]]
+    panel.show_results([("Model 1", heat, [])], [], ("", ""), [labels])
+    step(showbase)
+    pic = panel.heatmaps[0]
+    shown = [t for t in pic.cell_texts if not t.np.isHidden()]
+    assert len(shown) == 5                         # no name for the empty cell
+    cell = pic.box / 3
+    assert all(t.width() <= cell for t in shown)
+    assert shown[0].text.startswith("mal") and shown[4].text == "x"
+    assert shown[0].node.getTextColor()[0] < 0.5 and shown[3].node.getTextColor()[0] > 0.5
+    # cells too small for three letters get no names
+    panel.show_results([("Model 1", np.zeros((40 * 4, 40 * 4, 3), np.uint8), [])], [], ("", ""),
+                       [[["malinois"] * 40] * 40])
+    assert all(t.np.isHidden() for t in pic.cell_texts) and CELL_TEXT > 0

@@ -8,7 +8,8 @@ from game.core.params import ParamState
 from game.core.texconv import texture_to_numpy
 from ui import theme
 from ui.activation_view import ActivationView, group_entries
-from ui.heatmap import LUT, choose_channels, colourise, divisor, most_active, normalise
+from ui.heatmap import (LUT, choose_channels, colourise, divisor, most_active, normalise,
+                        row_channels)
 
 from .conftest import listeners, step
 from .fake_results import output, plausible, result
@@ -67,6 +68,22 @@ def test_channels_follow_the_group_then_fall_back():
     assert choose_channels({}, "most_active", acts, 1) == (7,)
     assert choose_channels({}, "dog", None, 2, previous=(4, 9, 1)) == (4, 9)
     assert choose_channels({}, "dog", None, 2) == (0, 1)
+
+
+def test_row_channels_typed_then_group_and_shared_within_an_architecture():
+    acts = np.zeros((64, 2, 2), np.float32)
+    outs = [output("model1", acts, groups={"dog": (8, 48, 24, 44)}),
+            output("model2", acts[:32], groups={"dog": (1, 2, 3, 4)}),
+            output("edited", acts, groups={"dog": (63, 48, 7, 22)})]
+    arch = {"mobilenet_v2": "mnv2", "efficientnet_lite0": "effnet", "edited": "mnv2"}.get
+    assert row_channels(outs, "dog", 4) == [(8, 48, 24, 44), (1, 2, 3, 4), (63, 48, 7, 22)]
+    assert row_channels(outs, "dog", 4, same=True, arch_of=arch) == \
+        [(8, 48, 24, 44), (1, 2, 3, 4), (8, 48, 24, 44)]
+    # typed: where the layer has them (Model 2's has 32 channels); none of them: its group
+    assert row_channels(outs, "dog", 4, typed=(40, 5)) == [(40, 5), (5,), (40, 5)]
+    assert row_channels(outs, "dog", 4, typed=(40,))[1] == (1, 2, 3, 4)
+    # an unknown architecture ("") shares with nobody
+    assert row_channels(outs, "dog", 4, same=True, arch_of=lambda m: "")[2] == (63, 48, 7, 22)
 
 
 def test_group_menu_lists_present_groups_after_most_active():
@@ -196,6 +213,51 @@ def test_menus_write_params(view):
     view.set_layers(["a", "b"])
     assert view.layer_menu.value == "block2"  # kept (greyed) until the param changes
     assert [e.enabled for e in view.layer_menu.entries] == [True, True, False]
+
+
+def enter(entry, text):
+    """Type ``text`` into a DirectEntry and press Enter."""
+    entry.enterText(text)
+    entry["command"](text)
+
+
+def test_typed_channels_show_in_every_row_and_a_group_pick_clears_them(view):
+    view.params.set("neuron_group", "cat")
+    view.update(signed_result())
+    enter(view.channel_entry, "3, 12 7")
+    assert view.params["channels"] == "3, 12 7"
+    assert [r.channels for r in view.rows] == [(3, 12, 7), (3, 12, 7)]
+    assert all(r.count == 3 for r in view.rows)  # as many maps as channels typed
+    assert [t.text for t in view.rows[1].index_texts] == ["#3", "#12", "#7"]
+    view.group_menu.pick("cat")
+    assert view.params["channels"] == "" and view.channel_entry.get() == ""
+    assert view.rows[0].channels == (15, 0, 8, 4)
+    view.params.set("channels", "1,2")  # from elsewhere (CLI, a replay): the entry follows
+    assert view.channel_entry.get() == "1,2" and view.rows[0].channels == (1, 2)
+
+
+def test_a_refused_channel_entry_is_reported_beside_it_and_taken_back(view):
+    errors = []
+    view.on_error = lambda message, widget: errors.append((message, widget))
+    view.update(signed_result())  # 16 channels
+    for bad, words in (("3,x", "not a whole number"), ("3, 16", "0..15"), ("2 2", "twice")):
+        enter(view.channel_entry, bad)
+        assert words in errors[-1][0] and errors[-1][1] is view.channel_entry
+        assert view.params["channels"] == "" and view.channel_entry.get() == ""
+
+
+def test_same_in_every_row_compares_one_unit_across_one_architecture(view):
+    view.arch_of = {"mobilenet_v2": "mnv2", "efficientnet_lite0": "effnet",
+                    "edited": "mnv2"}.get
+    acts = np.zeros((64, 4, 4), np.float32)
+    view.params.set("neuron_group", "dog")
+    view.update(result(output("model1", acts, groups={"dog": (8, 48, 24, 44)}),
+                       output("model2", acts, groups={"dog": (1, 2, 3, 4)}),
+                       output("edited", acts, groups={"dog": (63, 48, 76 % 64, 22)})))
+    assert view.rows[2].channels == (63, 48, 12, 22)
+    view.same_check.button["command"]()
+    assert view.params["same_channels"] == 1
+    assert [r.channels for r in view.rows] == [(8, 48, 24, 44), (1, 2, 3, 4), (8, 48, 24, 44)]
 
 
 def test_sliders_and_checkbox_write_params(view, showbase):

@@ -64,10 +64,10 @@ def test_menus_write_the_params_and_disabled_models_cannot_be_picked(panel):
 
 def test_epsilon_label_names_the_unit_of_the_norm(panel):
     row = panel.sliders["attack_eps"]
-    assert row.label["text"] == "Epsilon L2 (0-1)"
+    assert row.label["text"] == "Epsilon L2 norm"  # no "(0-1)": the slider goes to 16
     panel.params.set("attack_norm", "linf")  # from elsewhere (CLI, gamepad)
     assert panel.norm_menu.value == "linf"
-    assert row.label["text"] == "Epsilon Linf (/255)"
+    assert row.label["text"] == "Epsilon Linf /255"
 
 
 def test_sliders_follow_the_params_and_write_them(panel):
@@ -77,7 +77,7 @@ def test_sliders_follow_the_params_and_write_them(panel):
     panel.sliders["attack_alpha"].slider["value"] = 0.75
     step(panel.base)
     assert panel.params["attack_alpha"] == pytest.approx(0.75)
-    assert set(panel.sliders) == {"attack_eps", "attack_alpha", "original_alpha"}
+    assert set(panel.sliders) == {"attack_eps", "attack_alpha", "original_alpha", "attack_gain"}
     assert panel.sliders["attack_eps"].param is BY_NAME["attack_eps"]
 
 
@@ -131,6 +131,7 @@ def test_buttons_call_back_and_the_header_folds_the_group(panel):
     assert "folded: no room" in panel.header["text"]
     panel.header["command"]()
     assert not panel.collapsed and panel.calls.toggles == [True, False]
+    assert "folded" not in panel.header["text"]  # the remark went with the fold
 
 
 def test_everything_fits_inside_its_width_and_height(panel):

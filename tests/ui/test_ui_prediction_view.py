@@ -84,6 +84,21 @@ def test_bars_are_proportional_to_prob_over_the_largest_shown(view):
     assert view.blocks[1].rows[0].fraction == pytest.approx(1.0)
 
 
+def test_logits_mode_shows_logits_over_the_largest_logit(view):
+    view.update(two_models())
+    view.logits_check.button["command"]()   # the checkbox writes the parameter
+    assert view.params["show_logits"] == 1
+    logits = [e["logit"] for tops in (TOP5_M1, TOP5_M2) for e in top(tops)]
+    largest = max(logits)
+    for block, tops in zip(view.blocks, (TOP5_M1, TOP5_M2)):
+        for row, entry in zip(block.rows, top(tops)):
+            assert row.text == f"{entry['label']} {entry['logit']:.2f}"
+            assert row.fraction == pytest.approx(max(entry["logit"], 0) / largest)
+    view.params.set("show_logits", 0)        # from elsewhere (CLI, gamepad, a replay)
+    assert view.blocks[0].rows[0].text == "tabby 43.1%"
+    assert bar_text("tabby", 0.431, 1.0, logit=-1.5) == "tabby -1.50"
+
+
 def test_collapsing_a_model_renormalises_and_hides_its_rows(view):
     view.update(two_models())
     view.blocks[1].header["command"]()                       # collapse Model 2

@@ -68,5 +68,5 @@ def test_custom_code_compiled_is_shown_in_green(ui):
 
 
 def test_long_compiler_log_is_truncated(ui):
-    ui.panel.show_code_status("\n".join(f"0:{i}: error" for i in range(40)))
+    ui.panel.controls.show_code_status("\n".join(f"0:{i}: error" for i in range(40)))
     assert ui.panel.controls.status["text"].count("\n") <= 7

@@ -1,7 +1,8 @@
 """Kiosk mode (``perturber --kiosk``): unattended exhibition use.
 
-* After ``idle_s`` seconds without input an attract loop plays ``game/app/input/tour.json``;
-  any input (pad, mouse, key) stops it and restores the scene as the visitor left it.
+* After ``idle_s`` seconds without input an attract loop plays ``game/app/input/tour.json``
+  with its captions over the scene view (``{model2}`` in one: what Model 2 holds); any
+  input (pad, mouse, key) stops it and restores the scene as the visitor left it.
 * After ``reset_s`` seconds without input the scene goes back to the start-up state
   (the defaults plus the command line's ``--set``), and the tour plays on from there.
 * Lockdown: file dialogs close at once, the custom GLSL editor is disabled, closing
@@ -24,7 +25,7 @@ from direct.task import Task
 from panda3d.core import ClockObject, WindowProperties
 
 from game.app.input.gamepad import INPUT_EVENT
-from game.app.input.tour import Tour, TourPlayer, load_tour
+from game.app.input.tour import Tour, TourPlayer, fill_caption, load_tour
 from game.core.stages import Stage
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class KioskTool:
     def __init__(self, app, idle_s: float = 60.0, reset_s: float = 300.0,
                  clock: Callable[[], float] | None = None, tour: Tour | None = None,
                  fullscreen: bool = True, on_quit: Callable[[], None] | None = None):
+        from ui import theme
+        from ui.caption import Caption
         from ui.help_overlay import Banner
 
         self.app, self.base, self.params = app, app.base, app.params
@@ -48,6 +51,7 @@ class KioskTool:
         self.tour = tour or load_tour()
         self.on_quit = on_quit or self.base.userExit
         self.banner = Banner(self.base.aspect2d, self.clock)
+        self.caption = Caption(app.layout.view, theme.VIEW_SIZE)
         from direct.showbase.DirectObject import DirectObject
 
         self.events = DirectObject()  # our own listener: never replaces another's handler
@@ -179,6 +183,7 @@ class KioskTool:
     def stop_attract(self) -> None:
         self.state = "active"
         self._player = None
+        self.caption.set("")
         if "attack.reset" in self.app.actions:
             self.app.actions.do("attack.reset")
         if self.saved is not None:
@@ -231,7 +236,20 @@ class KioskTool:
                 self._player.update(now - self._attract_t0)
             finally:
                 self._own = False
+            self.caption.set(fill_caption(self._player.caption, self._slot_titles()))
         return task.cont
+
+    def _slot_titles(self) -> dict[str, str]:
+        """What each model slot holds, by its registry title ("Model 2 (off)" when off)."""
+        from game.core.results import SLOT_TITLES
+
+        titles = {}
+        for slot in ("model1", "model2"):
+            loaded = self.app.slots.loaded.get(slot)
+            on = self.params.flag(f"{slot}_enabled")
+            titles[slot] = loaded.title if loaded is not None and on else \
+                f"{SLOT_TITLES[slot]} ({'not loaded' if on else 'off'})"
+        return titles
 
     def _late_task(self, task):
         if not self._frame_failed:
@@ -245,6 +263,7 @@ class KioskTool:
         self.events.ignoreAll()
         self._unsubscribe()
         self.banner.destroy()
+        self.caption.destroy()
 
 
 def attach(app, **kw) -> KioskTool:

@@ -3,16 +3,22 @@
 A tour (``game/app/input/tour.json``) is a list of steps played one after another; ``TourPlayer``
 maps a time since the start onto them, so a fake clock drives it in tests. Every
 value is validated against the parameter model when the tour loads.
+
+A step's ``caption`` is shown from that step on until another step gives one ("" clears
+it; a new lap starts without one). ``{model1}`` and ``{model2}`` in it stand for what
+the slot holds (its registry title), filled in by whoever shows the caption.
 """
 from __future__ import annotations
 
 import json
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from game.core.params import BY_NAME, ParamError, ParamState
 
 DEFAULT_TOUR = Path(__file__).with_name("tour.json")
+PLACEHOLDERS = ("model1", "model2")  # {model1} / {model2} in a caption
 
 
 class TourError(ValueError):
@@ -28,7 +34,7 @@ class Step:
     action: str = ""
     repeat: int = 1
     every: float = 0.0
-    caption: str = ""
+    caption: str | None = None  # None: the caption shown stays
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,31 @@ def parse_tour(data, source: str = "<tour>") -> Tour:
         seconds = float(s.get("wait", s.get("seconds", 0.0))) + max(repeat - 1, 0) * every
         if seconds < 0 or repeat < 1:
             raise TourError(f"{where}: negative duration or repeat < 1")
+        caption = s.get("caption")
+        if caption is not None:
+            caption = str(caption)
+            _check_caption(caption, where)
         steps.append(Step(t, seconds, dict(s.get("set", {})), dict(s.get("ramp", {})),
-                          str(action), repeat, every, str(s.get("caption", ""))))
+                          str(action), repeat, every, caption))
         t += seconds
     return Tour(tuple(steps), max(t, 0.1))
+
+
+def _check_caption(caption: str, where: str) -> None:
+    try:
+        names = [name for _text, name, _spec, _conv in string.Formatter().parse(caption)
+                 if name is not None]
+    except ValueError as exc:
+        raise TourError(f"{where}: caption {caption!r}: {exc}") from None
+    unknown = [n for n in names if n not in PLACEHOLDERS]
+    if unknown:
+        raise TourError(f"{where}: caption {caption!r}: unknown {{{unknown[0]}}}; "
+                        f"it may name {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+
+
+def fill_caption(caption: str, titles: dict[str, str]) -> str:
+    """``caption`` with ``{model1}`` / ``{model2}`` replaced by ``titles`` (slot -> title)."""
+    return caption.format(**{p: titles.get(p, p) for p in PLACEHOLDERS})
 
 
 def _check_values(values, key: str, where: str) -> None:
@@ -86,10 +113,10 @@ class TourPlayer:
     def __init__(self, tour: Tour, params: ParamState, do_action, has_action):
         self.tour, self.params = tour, params
         self.do_action, self.has_action = do_action, has_action
-        self.caption = ""
         self._reset()
 
     def _reset(self) -> None:
+        self.caption = ""  # what the tour says now, placeholders unfilled
         self._begun: dict[int, dict] = {}  # step index -> ramp start values
         self._fired: dict[int, int] = {}   # step index -> actions done
         self._lap = 0
@@ -109,7 +136,7 @@ class TourPlayer:
             self._begun[i] = {n: self.params[n] for n in step.ramp}
             if step.set:
                 self.params.update(step.set)
-            if step.caption:
+            if step.caption is not None:
                 self.caption = step.caption
         if step.ramp:
             f = 1.0 if step.seconds <= 0 else min(dt / step.seconds, 1.0)

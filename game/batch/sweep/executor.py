@@ -7,6 +7,8 @@
     run.done, run.error, run.cancel()
 
 Results come back in point order and are identical whichever backend ran them.
+``inference`` picks what runs the networks in every worker (``nets.backends``: torch,
+onnx or auto).
 """
 from __future__ import annotations
 
@@ -50,10 +52,12 @@ class Pool:
     """A backend and its workers, kept between jobs (processes and Ray start once)."""
 
     def __init__(self, backend: str = "local", workers: int | None = None,
-                 ray_address: str | None = None, threads: int | None = None):
+                 ray_address: str | None = None, threads: int | None = None,
+                 inference: str = "auto"):
         if backend not in BACKENDS:
             raise ParamError(f"backend {backend!r}: choose one of {', '.join(BACKENDS)}")
         self.backend = backend
+        self.inference = inference
         self.workers = workers or default_workers()
         # One torch thread per worker in every backend: the same thread count gives the
         # same float results everywhere, and one thread per process was the fastest per
@@ -110,7 +114,8 @@ class Pool:
             if self._ray is None:
                 from game.batch.sweep.ray_backend import RayRunner
 
-                self._ray = RayRunner(self.ray_address, self.threads, self.workers)
+                self._ray = RayRunner(self.ray_address, self.threads, self.workers,
+                                      self.inference)
             self._ray.map(job, chunks, finished, cancelled)
         return sorted(results, key=lambda r: r.index)
 
@@ -122,7 +127,7 @@ class Pool:
             for c in chunks:
                 if cancelled():
                     break
-                finished(run_points(job, c))
+                finished(run_points(job, c, self.inference))
 
     def _map_local(self, job, chunks, finished, cancelled) -> None:
         if self._executor is None:
@@ -133,7 +138,7 @@ class Pool:
                 initializer=_init_process, initargs=(self.threads,))
         from game.batch.sweep.worker import run_points
 
-        pending = {self._executor.submit(run_points, job, c) for c in chunks}
+        pending = {self._executor.submit(run_points, job, c, self.inference) for c in chunks}
         try:
             while pending:
                 done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)

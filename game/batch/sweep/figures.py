@@ -1,11 +1,13 @@
 """Labelled figures (PIL images) around ``plots``' grids: title, axis names, tick values
-(first, middle, last of each axis), and for heat maps a legend of the top-1 classes."""
+(first, middle, last of each axis), and for heat maps a legend of the top-1 classes and
+each cell's class written in it where it fits."""
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from game.batch.sweep.plots import grid_shape, heatmap_image, heatmap_legend, tuning_image
+from game.batch.sweep.plots import (grid_shape, heatmap_image, heatmap_labels, heatmap_legend,
+                                    legend_palette, tuning_image)
 from game.batch.sweep.job import model_label
 
 BG = (255, 255, 255)
@@ -62,17 +64,37 @@ def _frame(grid: np.ndarray, axes, title: str, cell: int, extra_right: int = 0,
     return img
 
 
-def heatmap_figure(results, axes, model: str) -> Image.Image:
+def _cell_labels(d: ImageDraw.ImageDraw, grid: np.ndarray, labels, cell: int, font) -> None:
+    """Each cell's class name, shortened to fit it, in ink that reads on its colour;
+    nothing where not even three letters fit."""
+    for i, row in enumerate(labels):
+        for j, label in enumerate(row):
+            text = label
+            while text and d.textlength(text, font=font) > cell - 2:
+                text = text[:-1]
+            if len(text) < min(3, len(label)) or not text:
+                continue
+            r, g, b = grid[i * cell + cell // 2, j * cell + cell // 2]
+            ink = INK if 0.2126 * r + 0.7152 * g + 0.0722 * b > 115 else BG
+            x = LEFT + j * cell + (cell - d.textlength(text, font=font)) / 2
+            d.text((x, TOP + i * cell + cell / 2 - 6), text, fill=ink, font=font)
+
+
+def heatmap_figure(results, axes, model: str, colours=None) -> Image.Image:
+    """``colours``: a ``plots.Palette`` (default: one for this model, most frequent class
+    first)."""
     rows, cols = grid_shape(axes)
     cell = max(6, min(32, 480 // max(rows, cols)))
-    legend = heatmap_legend(results, model)[:LEGEND_ROWS]
+    colours = colours if colours is not None else legend_palette(results, model)
+    legend = heatmap_legend(results, model, colours)[:LEGEND_ROWS]
     font = _font()
     width = 16 + max((int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(
         f"{label} ({n})", font=font)) for label, _, n in legend), default=0) + 18
-    img = _frame(heatmap_image(results, axes, model, cell), axes,
-                 f"{model_label(model)}: top-1 class (brightness = probability)", cell, width,
-                 TOP + 16 * len(legend) + 4)
+    grid = heatmap_image(results, axes, model, cell, colours)
+    img = _frame(grid, axes, f"{model_label(model)}: top-1 class (brightness = probability)",
+                 cell, width, TOP + 16 * len(legend) + 4)
     d = ImageDraw.Draw(img)
+    _cell_labels(d, grid, heatmap_labels(results, axes, model), cell, font)
     x0 = LEFT + cols * cell + RIGHT + 4
     for k, (label, colour, n) in enumerate(legend):
         y = TOP + k * 16

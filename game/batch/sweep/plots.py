@@ -7,8 +7,11 @@ cancelled) is a grey cell. No gaps or borders: a cell of ``cell`` (heat map) or
 ``thumb`` (tuning curves) pixels per point, so an image is exactly
 (n1 * size, n2 * size, 3).
 
-- ``heatmap_image``: each cell in the colour of the model's top-1 class (a fixed colour
-  per class index), blended over near-black with alpha ``0.3 + 0.7 * probability``.
+- ``heatmap_image``: each cell in the colour of the model's top-1 class, blended over
+  near-black with alpha ``0.3 + 0.7 * probability``. Colours come from a ``Palette``:
+  the classes shown get distinct colours, each keeping its colour once given (a run
+  streaming in stays stable); without one, a fixed colour per class index.
+  ``heatmap_labels`` names each cell's class, for labels in the cells where they fit.
 - ``tuning_image``: a 2-D tuning curve. Each point's thumbnail of the network input,
   weighted by ``w = response / max |response|`` over the grid (the channel's mean
   activation): ``round(thumb * w)`` for w >= 0, ``round((255 - thumb) * |w|)`` (the
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import colorsys
 from pathlib import Path
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -25,6 +29,30 @@ from game.batch.sweep.job import PointResult, model_label
 
 MISSING = (128, 128, 128)  # a point with no result (yet)
 DARK = np.array((16, 16, 16), np.float64)  # what a probability-0 cell would show
+
+
+# Colours of maximum contrast (Kelly's, without the greys and the darkest: cells are
+# blended over near-black), handed out in the order classes are first shown.
+DISTINCT = ((243, 195, 0), (0, 103, 165), (190, 0, 50), (0, 136, 86), (161, 202, 241),
+            (243, 132, 0), (135, 86, 146), (194, 178, 128), (230, 143, 172), (141, 182, 0),
+            (249, 147, 121), (179, 68, 108), (226, 88, 34), (136, 45, 23))
+
+
+class Palette:
+    """Class index -> colour. A class keeps the colour it got first; the first
+    ``len(DISTINCT)`` classes get the distinct colours, later ones ``class_colour``."""
+
+    def __init__(self, first: Iterable[int] = ()):
+        self.colours: dict[int, tuple[int, int, int]] = {}
+        for index in first:  # e.g. the most frequent classes: the clearest colours
+            self(index)
+
+    def __call__(self, index: int) -> tuple[int, int, int]:
+        index = int(index)
+        if index not in self.colours:
+            n = len(self.colours)
+            self.colours[index] = DISTINCT[n] if n < len(DISTINCT) else class_colour(index)
+        return self.colours[index]
 
 
 def class_colour(index: int) -> tuple[int, int, int]:
@@ -69,7 +97,11 @@ def _top1(result: PointResult, model: str) -> dict | None:
     return top[0] if top else None
 
 
-def heatmap_image(results: list[PointResult], axes, model: str, cell: int = 24) -> np.ndarray:
+Colours = Callable[[int], tuple[int, int, int]]  # class index -> RGB (a Palette)
+
+
+def heatmap_image(results: list[PointResult], axes, model: str, cell: int = 24,
+                  colours: Colours = class_colour) -> np.ndarray:
     """(n1 * cell, n2 * cell, 3) uint8: per point the colour of ``model``'s top-1 class,
     blended over near-black by ``cell_alpha(probability)``; grey where a point has no
     result."""
@@ -81,13 +113,13 @@ def heatmap_image(results: list[PointResult], axes, model: str, cell: int = 24) 
         if top is None:
             continue
         a = cell_alpha(float(top["prob"]))
-        colour = np.array(class_colour(int(top["index"])), np.float64)
+        colour = np.array(colours(int(top["index"])), np.float64)
         img[i, j] = np.rint(DARK * (1.0 - a) + colour * a).astype(np.uint8)
     return np.repeat(np.repeat(img, cell, axis=0), cell, axis=1)
 
 
-def heatmap_legend(results: list[PointResult], model: str) -> list[tuple[str, tuple[int, int, int], int]]:
-    """(label, colour, count) of every top-1 class in ``results``: most frequent first
+def _classes(results: list[PointResult], model: str) -> list[tuple[int, str, int]]:
+    """(index, label, count) of every top-1 class in ``results``: most frequent first
     (ties: lower class index first)."""
     counts: dict[int, list] = {}
     for r in results:
@@ -96,7 +128,35 @@ def heatmap_legend(results: list[PointResult], model: str) -> list[tuple[str, tu
             entry = counts.setdefault(int(top["index"]), [str(top["label"]), 0])
             entry[1] += 1
     order = sorted(counts.items(), key=lambda kv: (-kv[1][1], kv[0]))
-    return [(label, class_colour(idx), n) for idx, (label, n) in order]
+    return [(idx, label, n) for idx, (label, n) in order]
+
+
+def heatmap_legend(results: list[PointResult], model: str,
+                   colours: Colours = class_colour) -> list[tuple[str, tuple[int, int, int], int]]:
+    """(label, colour, count) of every top-1 class in ``results``: most frequent first
+    (ties: lower class index first)."""
+    return [(label, colours(idx), n) for idx, label, n in _classes(results, model)]
+
+
+def legend_palette(results: list[PointResult], model: str,
+                   palette: Palette | None = None) -> Palette:
+    """``palette`` (a new one by default) with ``model``'s classes added, most frequent
+    first: the clearest colours for the classes that cover the most cells."""
+    palette = palette if palette is not None else Palette()
+    for idx, _label, _n in _classes(results, model):
+        palette(idx)
+    return palette
+
+
+def heatmap_labels(results: list[PointResult], axes, model: str) -> list[list[str]]:
+    """(n1 rows of n2) the label of ``model``'s top-1 class per point; "" without one."""
+    rows, cols = grid_shape(axes)
+    labels = [[""] * cols for _ in range(rows)]
+    for i, j, r in _cells(results, axes):
+        top = _top1(r, model)
+        if top is not None:
+            labels[i][j] = str(top["label"])
+    return labels
 
 
 def responses(results: list[PointResult], model: str, channel: int) -> dict[int, float]:
@@ -146,16 +206,18 @@ def tuning_image(results: list[PointResult], axes, model: str, channel: int,
 def save_figures(out_dir, results: list[PointResult], axes, job) -> list[Path]:
     """A heat map PNG per model (``heatmap-M.png``) and a tuning-curve PNG per model and
     requested channel (``tuning-M-LAYER-chC.png``; only when ``job.thumb`` kept
-    thumbnails), with titles, axis labels and a legend. Returns the paths written."""
+    thumbnails), with titles, axis labels and a legend; a class has one colour in every
+    model's heat map. Returns the paths written."""
     from game.batch.sweep.figures import heatmap_figure, tuning_figure
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
+    palette = Palette()  # one class, one colour in every model's heat map
     for spec in job.models:
         name = _safe(model_label(spec))
         path = out_dir / f"heatmap-{name}.png"
-        heatmap_figure(results, axes, spec).save(path)
+        heatmap_figure(results, axes, spec, legend_palette(results, spec, palette)).save(path)
         paths.append(path)
         if not job.thumb:
             continue

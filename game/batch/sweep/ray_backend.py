@@ -63,18 +63,20 @@ def _check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None
                          f"({exc.strerror or exc}; waited {timeout_s:g} s)") from None
 
 
-def _run_chunk(job, chunk, threads: int):
+def _run_chunk(job, chunk, threads: int, inference: str):
     import torch
 
     torch.set_num_threads(threads)
     from game.batch.sweep.worker import run_points
 
-    return run_points(job, chunk)
+    return run_points(job, chunk, inference)
 
 
 class RayRunner:
-    def __init__(self, address: str | None, threads: int, workers: int = 2):
+    def __init__(self, address: str | None, threads: int, workers: int = 2,
+                 inference: str = "auto"):
         ray = self.ray = _import_ray()
+        self.inference = inference
         self.started_here = False
         self.threads = max(1, threads)
         if not ray.is_initialized():
@@ -92,7 +94,7 @@ class RayRunner:
     def map(self, job, chunks, finished, cancelled) -> None:
         ray = self.ray
         job_ref = ray.put(job)
-        pending = [self.task.remote(job_ref, c, self.threads) for c in chunks]
+        pending = [self.task.remote(job_ref, c, self.threads, self.inference) for c in chunks]
         try:
             while pending:
                 done, pending = ray.wait(pending, num_returns=1, timeout=0.5)

@@ -1,15 +1,20 @@
 """Render and classify a job's points in this process.
 
 One headless pipeline per process, made on first use and kept (Panda3D allows one
-ShowBase per process); models are loaded once per process and kept. Every point sets
-the whole scene state (defaults, object, background, preferred camera, the scene's
-values, the point's values), so a point's result does not depend on which points this
-process rendered before it.
+ShowBase per process); models and their inference backends (``nets.backends``: torch,
+onnx or auto) are made once per process and kept. Every point sets the whole scene
+state (defaults, object, background, preferred camera, the scene's values, the point's
+values), so a point's result does not depend on which points this process rendered
+before it.
+
+Rendering and inference overlap: while a batch is classified on a second thread (the
+backends release the GIL), this thread renders the next one.
 """
 from __future__ import annotations
 
 import atexit
 import importlib
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from types import SimpleNamespace
 
@@ -36,6 +41,16 @@ def resolve_model(spec: str):
         model.eval()
         models[spec] = model
     return models[spec]
+
+
+def resolve_backend(spec: str, inference: str):
+    """The backend ``inference`` for the model ``spec``. Kept per process."""
+    backends = _STATE.setdefault("backends", {})
+    if (spec, inference) not in backends:
+        from nets.backends import make_backend
+
+        backends[spec, inference] = make_backend(inference, resolve_model(spec))
+    return backends[spec, inference]
 
 
 def _renderer():
@@ -94,21 +109,22 @@ def _layers(job: ProbeJob, models) -> list[str | None]:
             for m in models]
 
 
-def classify(job: ProbeJob, images: np.ndarray) -> list[dict]:
-    """Per image: {"top", "channels", "layers", "logits"} for every model of ``job``."""
+def classify(job: ProbeJob, images: np.ndarray, inference: str = "auto") -> list[dict]:
+    """Per image: {"top", "channels", "layers", "logits"} for every model of ``job``, each
+    run on its backend ``inference``."""
     import torch
 
-    from nets.forward import forward
     from nets.predict import topk
     from nets.labels import class_names
 
     models = [resolve_model(s) for s in job.models]
+    backends = [resolve_backend(s, inference) for s in job.models]
     layers = _layers(job, models)
     out = [{"top": {}, "channels": {}, "layers": {}, "logits": {}} for _ in range(len(images))]
     for start in range(0, len(images), job.batch):
         x = torch.from_numpy(images[start:start + job.batch]).permute(0, 3, 1, 2).float() / 255.0
-        for spec, model, layer in zip(job.models, models, layers):
-            res = forward(model, x, layer=layer if job.channels else None, logits=True)
+        for spec, model, backend, layer in zip(job.models, models, backends, layers):
+            res = backend.forward(x, layer if job.channels else None, logits=True)
             tops = topk(res.logits, job.top, class_names(model).label)
             means = (res.activations[:, list(job.channels)].float().mean(dim=(2, 3))
                      if job.channels else None)
@@ -129,14 +145,29 @@ def _thumb(image: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(Image.fromarray(image).resize((size, size), Image.BILINEAR))
 
 
-def run_points(job: ProbeJob, indexed: list[tuple[int, dict]]) -> list[PointResult]:
-    """Render and classify ``(index, point)`` pairs; results in the order given."""
-    order = sorted(range(len(indexed)), key=lambda i: point_key(indexed[i][1]))
-    images = np.empty((len(indexed), 224, 224, 3), np.uint8)
-    rendered = render_points(job, [indexed[i][1] for i in order])
-    for slot, i in enumerate(order):
-        images[i] = rendered[slot]
-    outputs = classify(job, images)
+def run_points(job: ProbeJob, indexed: list[tuple[int, dict]],
+               inference: str = "auto") -> list[PointResult]:
+    """Render and classify ``(index, point)`` pairs; results in the order given.
+
+    Points render grouped by object and background (fewer scene loads); batches of
+    ``job.batch`` are formed in the order given, and each is classified on a second
+    thread as soon as its last image is rendered."""
+    for spec in job.models:  # loaded (and exported) here, before the second thread starts
+        resolve_backend(spec, inference)
+    points = [point for _, point in indexed]
+    images = np.empty((len(points), 224, 224, 3), np.uint8)
+    batches = [range(s, min(s + job.batch, len(points))) for s in range(0, len(points), job.batch)]
+    missing = [len(b) for b in batches]
+    with ThreadPoolExecutor(1, "perturber-classify") as classifier:
+        pending = {}
+        for i in sorted(range(len(points)), key=lambda i: point_key(points[i])):
+            images[i] = render_points(job, [points[i]])[0]
+            b = i // job.batch
+            missing[b] -= 1
+            if not missing[b]:
+                rows = images[batches[b].start:batches[b].stop]
+                pending[b] = classifier.submit(classify, job, rows, inference)
+        outputs = [o for b in range(len(batches)) for o in pending[b].result()]
     return [PointResult(index=idx, values=dict(point), top=o["top"], channels=o["channels"],
                         layers=o["layers"], logits=o["logits"],
                         thumb=_thumb(images[i], job.thumb) if job.thumb else None)

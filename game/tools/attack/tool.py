@@ -6,7 +6,9 @@ model. The first step starts the attack on the frame the networks see at that mo
 While an attack is active:
 
 * the composite ``grey + (original - grey) * original_alpha + perturbation *
-  attack_alpha`` is shown over the scene view as a static image, and the networks see
+  attack_alpha * gain`` is shown over the scene view as a static image (Perturbation
+  Gain amplifies a perturbation too faint to see, its factor written in the overlay),
+  and the networks see
   exactly that composite: an input filter in ``ctx.inference.filters`` swaps the
   frame for a :class:`CompositeFrame`, whose ``as_float()`` gives the float composite
   (a uint8 frame would round most of a small L2 perturbation away);
@@ -22,8 +24,8 @@ change of a parameter the frame depends on (camera, morph, scene, post, frequenc
 object, background: the thesis locks the scene during an attack, here touching it
 ends the attack instead), a new frame for any other reason (e.g. new custom GLSL),
 a change of the attack's model, norm, epsilon or target (the next step starts
-afresh), and the attacked model being switched off or replaced. The alphas only
-re-compose the image; they keep the attack.
+afresh), and the attacked model being switched off or replaced. The alphas and the
+gain only re-compose the image; they keep the attack.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from game.core.attack_image import NORM_TITLES, chw_to_hwc, composite, image_eps, to_uint8
+from game.core.attack_image import (NORM_TITLES, chw_to_hwc, composite, gain_factor, image_eps,
+                                    to_uint8)
 from game.app.slots import LoadedModel
 from game.core.params import SCENE_NAMES, ParamError
 from game.core.parsers import parse_target
@@ -49,7 +52,7 @@ log = logging.getLogger(__name__)
 
 TASK = "perturber-attack"
 RESTART_PARAMS = ("attack_model", "attack_norm", "attack_eps", "attack_target")
-ALPHA_PARAMS = ("attack_alpha", "original_alpha")
+ALPHA_PARAMS = ("attack_alpha", "original_alpha", "attack_gain")
 # torch threads for a step: on two shared cores one thread is steady (~100 ms for
 # MobileNetV2 under load) where two spin against the renderer, the feature
 # visualisation thread and other processes (0.4 to 10 s measured).
@@ -95,6 +98,11 @@ class Session:
     start_ms: float
 
 
+def gain_text(factor: float, gain: float) -> str:
+    """The overlay's note on an amplified perturbation, e.g. "perturbation x12.5 (auto)"."""
+    return f"perturbation x{factor:.3g}" + (" (auto)" if gain <= 0 else "")
+
+
 def top_of(model, values: np.ndarray) -> torch.Tensor:
     """Softmax probabilities of ``model`` on one (3, H, W) image."""
     with eval_mode(model), torch.no_grad():
@@ -112,6 +120,7 @@ class AttackTool:
         self.session: Session | None = None
         self.filter = CompositeFilter()
         self.step_ms: list[float] = []   # every step's time (the first includes the start)
+        self.gain = 1.0                  # the factor the shown perturbation is multiplied by
         self.last_probs: dict | None = None  # {"after", "now": {...}} of the latest composite
         self._texts_stale = False
         self._slots_version = None
@@ -171,6 +180,7 @@ class AttackTool:
         """End the attack: the live frame is shown and fed to the networks again."""
         self.session = None
         self.last_probs = None
+        self.gain = 1.0
         if self.filter in self.inference.filters:
             # the filter list changes, so the engine re-infers the live frame
             self.inference.filters.remove(self.filter)
@@ -227,8 +237,10 @@ class AttackTool:
     # -- the composite -------------------------------------------------------------------------
     def _recompose(self) -> None:
         s = self.session
-        values = composite(s.clean, s.attack.perturbation[0].numpy(),
-                           self.params["attack_alpha"], self.params["original_alpha"])
+        p = self.params
+        delta = s.attack.perturbation[0].numpy()
+        self.gain = gain_factor(p["attack_gain"], delta, p["attack_alpha"])
+        values = composite(s.clean, delta, p["attack_alpha"], p["original_alpha"], self.gain)
         image = to_uint8(chw_to_hwc(values))
         self.filter.set(image, values)
         self.overlay.show_image(image)
@@ -256,7 +268,9 @@ class AttackTool:
             after=("after", after["label"], f"{after['prob']:.1%}"),
             now=("now", top["label"], f"{top['prob']:.1%}"),
             info=f"{SLOT_TITLES[s.loaded.slot]}, {NORM_TITLES[a.norm]} eps {eps}\n"
-                 f"{a.steps_done} step{'s' if a.steps_done != 1 else ''}{kind}")
+                 f"{a.steps_done} step{'s' if a.steps_done != 1 else ''}{kind}"
+                 + (f"\n{gain_text(self.gain, self.params['attack_gain'])}"
+                    if self.gain != 1.0 else ""))
         self._texts_stale = False
 
     # -- listening ----------------------------------------------------------------------------

@@ -223,9 +223,11 @@ class EditTool(PanelOwner):
         parse_edits(text, names, tolerate=had)
 
     def _refuse(self, message: str, back_to: str) -> None:
-        self.ctx.show_error(message)
         if self.panel is not None:
+            self.ctx.show_error(message)
             self.panel.set_message(message, error=True)
+        else:  # no panel yet: under the Edited Model's row
+            self.ctx.show_error(message, self.rows.slots["edited"].root)
         self._reverting = True
         try:
             self.params.set("edit_weights", back_to)

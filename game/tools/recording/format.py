@@ -16,6 +16,8 @@ Then events, each with ``t`` (seconds since the start, monotonic clock) and ``ki
 * ``models`` ``models``: slot -> weights key, whenever the loaded models change.
 * ``frame``  ``serial``, ``image`` (sha256 prefix of the 224x224x3 network input),
   ``top`` (slot -> [[index, prob], ...] top-5, probs rounded), ``mode`` (sync/worker).
+* ``custom`` ``code``: a new custom GLSL snippet took effect (the header's ``custom_glsl``
+  is the one running when recording started).
 * ``end``: the recording was stopped cleanly (a crash leaves no ``end``).
 
 A reader streams the file and stops at the first damaged line (a half-written last
@@ -37,7 +39,8 @@ import numpy as np
 
 MAGIC = "perturber-recording"
 VERSION = 1
-KINDS = ("param", "action", "focus", "models", "frame", "end")
+KINDS = ("param", "action", "focus", "models", "frame", "custom", "end")
+MAX_SNIPPET_CHARS = 20_000  # as game.render.post.custom allows
 DIGEST_CHARS = 16   # hex characters of sha256 kept per frame (64 bits)
 PROB_DIGITS = 4     # probabilities are rounded to this many decimals
 MAX_LINE_BYTES = 1 << 20    # a header with every parameter is ~3 KB; an event < 1 KB
@@ -82,12 +85,12 @@ def result_event(result, mode: str) -> dict:
 
 
 def make_header(params: dict, models: dict, renderer: str = "",
-                window: tuple[int, int] | None = None) -> dict:
+                window: tuple[int, int] | None = None, custom_glsl: str | None = None) -> dict:
     return {"kind": "header", "format": MAGIC, "version": VERSION,
             "app_version": app_version(),
             "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "renderer": renderer, "window": list(window) if window else None,
-            "params": dict(params), "models": dict(models)}
+            "params": dict(params), "models": dict(models), "custom_glsl": custom_glsl}
 
 
 class Writer:
@@ -183,6 +186,9 @@ def _read_stream(path: Path, f) -> Recording:
     problem = _check_window(header.get("window"))
     if problem:
         raise RecordingError(f"{path}: the header's window {problem}")
+    glsl = header.get("custom_glsl")
+    if glsl is not None and not (isinstance(glsl, str) and len(glsl) <= MAX_SNIPPET_CHARS):
+        raise RecordingError(f"{path}: the header's custom_glsl is not a snippet")
     rec = Recording(path, header, [], [])
     last_t = 0.0
     i = 1
@@ -264,6 +270,7 @@ _FIELDS = {
     "param": lambda e: isinstance(e.get("name"), str)
     and (isinstance(e.get("value"), str) or _number(e.get("value"))),
     "action": lambda e: isinstance(e.get("name"), str),
+    "custom": lambda e: isinstance(e.get("code"), str) and len(e["code"]) <= MAX_SNIPPET_CHARS,
     "focus": lambda e: isinstance(e.get("target", ""), str),
     "models": lambda e: isinstance(e.get("models"), dict) and all(
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in e["models"].items()),

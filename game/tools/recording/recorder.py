@@ -66,10 +66,11 @@ class Recorder:
         ctx = self.ctx
         win = ctx.window
         header = fmt.make_header(ctx.params.snapshot(), models_of(ctx.slots), renderer_of(win),
-                                 (win.getXSize(), win.getYSize()))
+                                 (win.getXSize(), win.getYSize()), ctx.custom_snippet())
         self.writer = fmt.Writer(path, header)
         self._keys = self._model_keys()
         self._stops = [ctx.params.watch_all(self._param), ctx.actions.done.connect(self._action),
+                       ctx.custom_changed.connect(self._custom),
                        ctx.inference.results.connect(self._result)]
         self._events.accept(FOCUS_EVENT, self.focus)
         if ctx.inference.latest is not None:  # what the window shows as recording starts
@@ -86,7 +87,7 @@ class Recorder:
         try:
             self.writer.close()
         except OSError as exc:
-            self.ctx.show_error(f"recording: could not close {path}: {exc}")
+            self.ctx.show_error(f"recording: could not close {path}: {exc}", self.button.widget)
         self.writer = None
         log.info("recording saved: %s", path)
         self._notify()
@@ -109,6 +110,9 @@ class Recorder:
     def _action(self, name: str) -> None:
         self._write("action", name=name)
 
+    def _custom(self, code: str) -> None:
+        self._write("custom", code=code)
+
     def _write(self, kind: str, **fields) -> None:
         """A failing disk stops the recording with a message; it never stops the app."""
         try:
@@ -118,7 +122,8 @@ class Recorder:
             self.writer = None
             self._detach()
             self._notify()
-            self.ctx.show_error(f"recording stopped: could not write {path}: {exc}")
+            self.ctx.show_error(f"recording stopped: could not write {path}: {exc}",
+                                self.button.widget)
 
     def _result(self, result) -> None:
         if self.writer:

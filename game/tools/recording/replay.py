@@ -82,6 +82,12 @@ class Player:
         self.report.images_compared = renderer_of(app.base.win) == rec.header.get("renderer")
         self._models_warned = False
         self._check_models(rec.header.get("models") or {}, "header")
+        glsl = rec.header.get("custom_glsl")
+        if glsl and glsl != app.pipeline.custom.snippet:
+            error = app.pipeline.set_custom_snippet(glsl)
+            if error:
+                self.report.warnings.append(f"header: the recorded custom GLSL does not compile "
+                                            f"here: {error}")
 
     def apply(self, index: int) -> None:
         """Apply event ``index`` (not ``frame`` events: see :meth:`check_frame`)."""
@@ -96,6 +102,10 @@ class Player:
                     self._warn(index, f"action {event['name']!r} does not exist in this app")
                 else:
                     self.app.actions.do(event["name"])
+            elif kind == "custom":
+                error = self.app.pipeline.set_custom_snippet(event["code"])
+                if error:
+                    self._warn(index, f"the recorded custom GLSL does not compile here: {error}")
             elif kind == "focus":
                 self.app.base.messenger.send(FOCUS_EVENT, [event.get("target", "")])
             elif kind == "models":

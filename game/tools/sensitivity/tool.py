@@ -178,7 +178,8 @@ class SensitivityTool:
 
         self.ctx, self.params, self.slots, self.clock = ctx, ctx.params, ctx.slots, clock
         self.model_spec: str | None = None
-        self.pool_factory = lambda: Pool("local", workers=1, threads=1)
+        self.pool_factory = lambda: Pool("local", workers=1, threads=1,
+                                         inference=ctx.slots.backend)
         self.pool = None
         self.result: Sensitivity | None = None
         self.state = "off"          # off, computing, done, error, unavailable

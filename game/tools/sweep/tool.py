@@ -7,7 +7,9 @@ probe job for the scene as shown (``SceneSpec.from_params``) to a Pool with one 
 worker process (its own headless renderer, the same pipeline code), so the window
 keeps drawing; a task polls the run every frame and, whenever results arrive, redraws
 the heat map of each model (``plots.heatmap_image``: top-1 class per point, grey
-where a point is still missing) and the tuning curves of the first channels of the
+where a point is still missing; one ``plots.Palette`` per run, so a class keeps its
+colour in both models' maps and as points stream in; its name in the cells where it
+fits) and the tuning curves of the first channels of the
 first model (``plots.tuning_image``). Errors (a bad range, a channel the layer does
 not have, a failed worker) are shown in the panel, never raised.
 
@@ -121,6 +123,7 @@ def chunk_size(points: int) -> int:
 class Shown:
     """What the panel shows of a run (tests read it)."""
     heatmaps: list = field(default_factory=list)   # (title, image, legend)
+    labels: list = field(default_factory=list)     # per heat map: its cells' class names
     tunings: list = field(default_factory=list)    # (title, image)
     finished: int = -1
 
@@ -133,7 +136,8 @@ class SweepTool(PanelOwner):
 
         self.ctx, self.params, self.slots = ctx, ctx.params, ctx.slots
         self.cover = ctx.dock.over_sliders
-        self.pool_factory = lambda: Pool("local", workers=1, threads=1)
+        self.pool_factory = lambda: Pool("local", workers=1, threads=1,
+                                         inference=ctx.slots.backend)
         self.pool = None
         # slot -> model spec for the worker (tests: a tiny "py:" model); None: not probed
         self.spec_of: Callable[[str], str | None] = self._registry_spec
@@ -148,6 +152,7 @@ class SweepTool(PanelOwner):
         self.started = 0.0
         self.seconds = 0.0
         self.shown = Shown()
+        self.palette = None  # the run's class colours (a plots.Palette)
         self.message = ""
         w, h = theme.px(72), theme.px(22)
         x = theme.LEFT_W - theme.PAD - theme.px(64) - theme.px(8) - w  # left of "Rec"
@@ -246,8 +251,11 @@ class SweepTool(PanelOwner):
         self.cancel(quiet=True)
         if self.pool is None:
             self.pool = self.pool_factory()
+        from game.batch.sweep.plots import Palette
+
         self.plan, self.job, self.specs = plan, job, tuple(specs)
         self.shown = Shown()
+        self.palette = Palette()
         self.started, self.seconds = time.perf_counter(), 0.0
         self.run = self.pool.start(job, points, chunk=job.batch)
         self._set_message(f"running {plan.points} points...", error=False)
@@ -289,7 +297,8 @@ class SweepTool(PanelOwner):
 
     # -- showing -------------------------------------------------------------------------
     def _show_results(self, results: list, finished: int) -> None:
-        from game.batch.sweep.plots import heatmap_image, heatmap_legend, tuning_image
+        from game.batch.sweep.plots import (heatmap_image, heatmap_labels, heatmap_legend,
+                                            tuning_image)
 
         axes, job = list(self.plan.axes), self.job
         shown = Shown(finished=finished)
@@ -297,8 +306,9 @@ class SweepTool(PanelOwner):
             for slot, spec in zip(self.plan.slots, self.specs):
                 loaded = self.slots.loaded.get(slot)
                 title = f"{SLOT_TITLES[slot]}" + (f": {loaded.title}" if loaded else "")
-                shown.heatmaps.append((title, heatmap_image(results, axes, spec, CELL),
-                                       heatmap_legend(results, spec)))
+                image = heatmap_image(results, axes, spec, CELL, self.palette)
+                shown.heatmaps.append((title, image, heatmap_legend(results, spec, self.palette)))
+                shown.labels.append(heatmap_labels(results, axes, spec))
             if job.channels and job.thumb:
                 layer = next((r.layers.get(self.specs[0]) for r in results
                               if r.layers.get(self.specs[0])), job.layer)
@@ -311,7 +321,8 @@ class SweepTool(PanelOwner):
             return
         self.shown = shown
         if self.panel is not None:
-            self.panel.show_results(shown.heatmaps, shown.tunings, _axes_text(axes))
+            self.panel.show_results(shown.heatmaps, shown.tunings, _axes_text(axes),
+                                    shown.labels)
 
     def _set_message(self, text: str, error: bool) -> None:
         self.message = text

@@ -182,3 +182,42 @@ def test_input_filters_replace_the_frame_and_rerun_when_their_version_changes(se
     engine.input_filters.remove(grey)
     engine.submit()
     assert engine.runs == 3 and not (results[-1].image == 128).all()
+
+
+def test_closing_in_worker_mode_stops_the_worker_thread():
+    params = ParamState()
+    params.update({"model1": "a", "model2": "b", "layer": "a_c1", "inference_mode": "worker"})
+    results, mgr = [], TaskManager()
+    slots = ModelSlots(params, loader)
+    engine = InferenceEngine(mgr, params, slots, results.append)
+    engine.submit(frame(1))
+    engine.wait_idle()
+    engine.destroy()
+    chain = mgr.mgr.findTaskChain("perturber-inference")
+    assert chain.getNumRunningThreads() == 0 and engine.runs == 1
+    slots.destroy()
+    mgr.destroy()
+
+
+def test_the_edited_slot_runs_on_torch_unless_it_holds_a_slots_own_model(setup):
+    from nets.backends import TorchBackend
+
+    params, slots, *_ = setup
+    model1 = slots.loaded["model1"]
+    slots.set_edited(model1.model)
+    assert slots.loaded["edited"].backend is model1.backend
+    slots.set_edited(tiny("edit", 3))
+    assert isinstance(slots.loaded["edited"].backend, TorchBackend)
+
+
+def test_switching_the_backend_reruns_with_the_same_results(setup, tmp_path, monkeypatch):
+    monkeypatch.setenv("PERTURBER_CACHE", str(tmp_path))  # the ONNX exports go there
+    params, slots, engine, _, results, errors = setup
+    engine.submit(frame(1))
+    slots.set_backend("onnx")
+    engine.submit()
+    assert engine.runs == 2 and [m.backend.name for m in slots.enabled()] == ["onnx", "onnx"]
+    for on_torch, on_onnx in zip(results[-2].outputs, results[-1].outputs):
+        assert [t["index"] for t in on_torch.top] == [t["index"] for t in on_onnx.top]
+        assert np.allclose(on_torch.activations, on_onnx.activations, rtol=1e-4, atol=1e-5)
+    assert not errors

@@ -1,4 +1,6 @@
 """The app with live models, offscreen: inference order, modes, slots, hooks."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -83,6 +85,57 @@ def test_an_unloadable_model_is_reported_and_the_slot_keeps_its_model(app):
     assert len(app.messages) > n and "resnet50" in app.messages[-1]
     assert app.params["model2"] == "efficientnet_lite0"
     assert app.engine.result.outputs[1].model == "efficientnet_lite0"
+
+
+def test_after_a_failed_load_the_menu_shows_the_model_still_loaded(app, tmp_path):
+    from game.app.slots import registry_choices
+    from nets import registry
+
+    broken = tmp_path / "broken_weights.pth"
+    broken.write_bytes(b"not a checkpoint")
+    registry.register_user_checkpoint(broken, "mobilenet_v2", name="broken_weights")
+    row = app.slots_view.slots["model2"]
+    try:
+        app.slots_view.set_choices(registry_choices())  # listed and pickable: it is here
+        n = len(app.messages)
+        row.menu.pick("broken_weights")                # the visitor picks it; it fails
+        app.step(2)
+        assert len(app.messages) == n + 1 and "broken_weights" in app.messages[-1]
+        assert app.params["model2"] == "efficientnet_lite0"
+        assert row.menu.value == "efficientnet_lite0"  # the model actually loaded
+        assert app.engine.result.outputs[1].model == "efficientnet_lite0"
+        assert "broken_weights" in row.status.text and not app.status_line.visible
+        assert "broken_weights" not in app.scene_panel.controls.status["text"]
+        app.save_window_screenshot(Path(__file__).resolve().parents[3] / "out" /
+                                   "app_failed_model_load.png")
+        row.menu.pick("mobilenet_v2_adv")              # a good one clears the message
+        app.step(2)                                    # (its robustness note shows again)
+        assert row.status.text == registry.get("mobilenet_v2_adv").robustness
+        assert row.menu.value == "mobilenet_v2_adv"
+    finally:
+        app.params.set("model2", "efficientnet_lite0")
+        registry.unregister("broken_weights")
+        app.slots_view.set_choices(registry_choices())
+        app.step(2)
+
+
+def test_errors_show_on_one_status_line_under_what_failed(app):
+    line = app.status_line
+    app.params.set("background", "/no/such/background.png")  # a scene input that fails
+    app.step()
+    menu = app.scene_panel.background_menu.menu
+    assert line.visible and "background.png" in line.message
+    from game.app.input.focus import bounds
+
+    left, _right, bottom, _top = bounds(menu, app.base.aspect2d)
+    x, z = line.root.getX(), line.root.getZ()
+    assert abs(x - left) < 0.05 and bottom - 0.06 < z <= bottom     # right under the menu
+    assert "background.png" not in app.scene_panel.controls.status["text"]  # not the GLSL's
+    assert line.text.width() <= 2 * app.base.getAspectRatio()      # one line, in the window
+    app.save_window_screenshot(Path(__file__).resolve().parents[3] / "out" / "app_status_line.png")
+    line.hide()
+    app.actions.do("no.such.action")
+    assert line.visible and "no.such.action" in line.message
 
 
 def test_window_screenshot_with_both_models_live(app, tmp_path):

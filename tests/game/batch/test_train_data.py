@@ -75,3 +75,17 @@ def test_cue_conflict_dataset(tmp_path, monkeypatch):
     assert data["images"].shape == (4, 224, 224, 3)
     assert list(data["shape"]) == ["dog", "cat", "dog", "cat"]
     assert all(s != t for s, t in zip(data["shape"], data["texture"]))
+
+
+def test_views_show_each_of_the_four_objects_from_every_yaw(tmp_path, monkeypatch):
+    from nets.groups import CLASS_SETS
+
+    monkeypatch.setenv("PERTURBER_CACHE", str(tmp_path))
+    data = train_data.cached("views", 2, 7)
+    assert data["images"].shape == (8, 224, 224, 3)
+    assert list(data["object"]) == ["dog", "dog", "cat", "cat", "fire_truck", "fire_truck",
+                                    "race_car", "race_car"]
+    assert set(data["object"]) == set(CLASS_SETS)
+    images = data["images"].astype(int)
+    assert np.abs(images[0] - images[1]).mean() > 1     # another yaw, another picture
+    assert np.abs(images[0] - images[2]).mean() > 1     # the dog is not the cat

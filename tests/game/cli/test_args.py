@@ -97,3 +97,19 @@ def test_a_model_named_many_times_is_loaded_once():
     assert args.parse_models(",".join(["mobilenet_v2"] * 200)) == [("mobilenet_v2", 0)]
     assert args.parse_models("mobilenet_v2,efficientnet_lite0,mobilenet_v2") == [
         ("mobilenet_v2", 0), ("efficientnet_lite0", 0)]
+
+
+def test_one_backend_option_for_the_app_and_the_commands_that_run_the_networks():
+    from game.cli.main import build_parser
+    from nets.backends import BACKENDS
+
+    assert set(args.INFERENCE_BACKENDS) == set(BACKENDS)
+    parse = build_parser().parse_args
+    assert parse([]).inference == "auto" and parse(["--backend", "torch"]).inference == "torch"
+    assert parse(["predict", "--backend", "onnx"]).inference == "onnx"
+    assert parse(["--backend", "torch", "predict"]).inference == "torch"  # the global one stays
+    assert parse(["bench", "--backend", "torch"]).inference == "torch"
+    sweep = parse(["sweep", "--out", "d", "--backend", "local", "--net-backend", "onnx"])
+    assert (sweep.backend, sweep.inference) == ("local", "onnx")  # --backend: where points run
+    with pytest.raises(SystemExit):
+        parse(["predict", "--backend", "openvino"])

@@ -7,6 +7,7 @@ from game.core.params import ParamError
 from game.tools.recording.format import RecordingError
 from models3d.mesh import AssetError
 from nets.attacks import AttackError
+from nets.download import DownloadError
 from nets.editing import EditError
 from nets.loading import ModelLoadError
 
@@ -18,7 +19,7 @@ def failing(monkeypatch, exc):
 
 
 @pytest.mark.parametrize("error", [ParamError, AssetError, RecordingError, ModelLoadError,
-                                   AttackError, EditError])
+                                   AttackError, EditError, DownloadError])
 def test_the_projects_errors_are_one_line_and_status_2(monkeypatch, capsys, error):
     failing(monkeypatch, error("--thing 3: choose 0..2"))
     assert cli.main(["render", "--out", "x.png"]) == 2

@@ -113,3 +113,10 @@ def test_bench_reports_every_stage_and_configuration():
     assert len(report["configs"]) == 4
     for row in report["configs"].values():
         assert row["fps"] > 0 and row["bare_forward_ms"] > 0
+        assert row["frame_over_render_and_bare"] > 0
+    assert report["machine"]["backend"] == "onnx"  # auto, with onnxruntime installed
+    other = report["other backend"]
+    assert other["backend"] == "torch" and other["stages"]["forward mobilenet_v2"]["median_ms"] > 0
+    assert other["activations + predictions, 2 models"]["fps"] > 0
+    assert report["worker, activations + predictions, 2 models"]["fps"] > 0
+    assert report["sweep, 1 model"]["points_per_second"] > 0

@@ -76,6 +76,22 @@ def test_resume_continues_counting_from_the_iteration_in_the_file(small_cache, c
     assert json.loads((out / "first.json").read_text())["start_step"] == 2
 
 
+@pytest.mark.skipif(not registry.get("mobilenet_v2").available(), reason="standard weights absent")
+def test_resume_without_a_file_continues_the_newest_state_and_refuses_other_settings(small_cache, capsys):
+    out = small_cache / "out"
+    tiny = ["--variant", "adv", "--attack-steps", "1", "--renders", "2", "--batch", "2",
+            "--size", "32", "--threads", "1", "--out", str(out), "--name", "run"]
+    assert cli.main(["train", "--steps", "1", *tiny]) == 0
+    assert (out / "run_state_iter1.safetensors").is_file()
+    assert cli.main(["train", "--steps", "1", "--resume", *tiny]) == 0   # no --force: its own run
+    assert "resuming" in capsys.readouterr().out
+    assert json.loads((out / "run.json").read_text())["steps"] == 2
+    assert cli.main(["train", "--steps", "1", "--resume", "--lr", "1e-3", *tiny]) == 2
+    assert "other settings (lr: state 5e-05, now 0.001)" in capsys.readouterr().err
+    assert cli.main(["train", "--steps", "1", "--resume", *tiny[:-1], "other"]) == 2
+    assert "no state of run 'other'" in capsys.readouterr().err
+
+
 def test_an_earlier_run_is_not_replaced_without_force(small_cache, capsys):
     out = small_cache / "out"
     out.mkdir()
@@ -130,7 +146,11 @@ def test_train_pack_renders_and_packs_for_a_gpu_machine(small_cache, capsys):
     (["--quality", "0"], "--quality"),
 ])
 def test_train_pack_refuses_bad_options(small_cache, capsys, argv, message):
-    assert cli.main(["train-pack", "--renders", "1", "--out", str(small_cache / "p.npz"), *argv]) == 2
+    try:  # a value the option's type refuses stops at the parser (SystemExit 2)
+        status = cli.main(["train-pack", "--renders", "1", "--out", str(small_cache / "p.npz"), *argv])
+    except SystemExit as exit_:
+        status = exit_.code
+    assert status == 2
     assert message in capsys.readouterr().err
     assert not (small_cache / "p.npz").exists()
 

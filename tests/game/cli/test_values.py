@@ -37,6 +37,13 @@ def test_iterations_are_sorted_unique_and_positive():
             values.iterations(bad)
 
 
+def test_counts_are_sorted_unique_and_in_range():
+    assert values.counts(1, 100)("50, 10,10,") == [10, 50]
+    for bad in (",", "0", "101", "1.5"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            values.counts(1, 100)(bad)
+
+
 def test_a_parser_exits_2_with_one_line(capsys):
     p = argparse.ArgumentParser(prog="perturber train")
     p.add_argument("--eps", type=values.number(0, 16))

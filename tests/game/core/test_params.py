@@ -11,10 +11,11 @@ REQUIRED = {
     "frequency": ["freq_cutoff", "low_alpha", "high_alpha", "low_sigma", "high_sigma",
                   "low_hue", "high_hue"],
     "camera": ["yaw", "pitch", "roll", "distance", "pan_x", "pan_y"],
-    "activations": ["n_neurons", "act_normalization", "show_activations", "naive_param"],
+    "activations": ["n_neurons", "act_normalization", "show_activations", "naive_param",
+                    "same_channels"],
     "models": ["model1_enabled", "model2_enabled", "edited_enabled", "show_predictions",
-               "model1_checkpoint", "model2_checkpoint", "show_sensitivity"],
-    "attack": ["attack_eps", "attack_alpha", "original_alpha"],
+               "model1_checkpoint", "model2_checkpoint", "show_sensitivity", "show_logits"],
+    "attack": ["attack_eps", "attack_alpha", "original_alpha", "attack_gain"],
 }
 
 
@@ -22,7 +23,7 @@ def test_every_named_parameter_exists_in_its_group():
     for group, names in REQUIRED.items():
         assert [p.name for p in params_in(group)] == names
     assert set(DISCRETE) == {"object", "background", "feat_vis", "model1", "model2", "layer",
-                             "neuron_group", "inference_mode", "attack_model", "attack_norm",
+                             "neuron_group", "channels", "inference_mode", "attack_model", "attack_norm",
                              "attack_target", "edit_mode", "edit_weights"}
     assert set(p.group for p in PARAMS) <= set(GROUP_LABELS)
 
@@ -175,3 +176,37 @@ def test_parse_assignment():
     assert parse_assignment(" hue = 0.25 ") == ("hue", "0.25")
     with pytest.raises(ParamError, match="NAME=VALUE"):
         parse_assignment("hue")
+
+
+def test_typed_channels_are_checked_when_set():
+    state = ParamState()
+    state.set("channels", " 8, 48 24 ")
+    assert state["channels"] == "8, 48 24"
+    state.set("channels", "")  # back to the neuron group's channels
+    for bad, fragment in (("8,x", "not a whole number"), ("3,3", "listed twice"),
+                          ("1,2,3,4,5,6,7,8,9", "at most 8 channels")):
+        with pytest.raises(ParamError, match=fragment):
+            state.set("channels", bad)
+    with pytest.raises(ParamError, match="listed twice"):
+        state.update({"hue": 0.1, "channels": "2 2"})
+    assert state["channels"] == "" and state["hue"] == 0.0
+
+
+def test_a_listener_that_changes_the_value_back_ends_the_older_news():
+    """A slot whose load fails puts the model it still holds back: every listener ends
+    up hearing that one, and nobody hears the failed one after it."""
+    state = ParamState()
+    heard, everything = [], []
+
+    def go_back(_n, v):
+        if v == "resnet50":
+            state.set("model2", "efficientnet_lite0")
+
+    state.watch("model2", go_back)
+    state.watch("model2", lambda n, v: heard.append(v))
+    state.watch_all(lambda n, v: everything.append(v))
+    state.set("model2", "resnet50")
+    assert heard == ["efficientnet_lite0"] and everything == ["efficientnet_lite0"]
+    assert state["model2"] == "efficientnet_lite0"
+    state.set("model2", "mobilenet_v2")
+    assert heard[-1] == everything[-1] == "mobilenet_v2"

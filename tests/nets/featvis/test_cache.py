@@ -91,3 +91,32 @@ def test_default_root_is_cache_featvis_in_the_repo():
     from nets.featvis import DEFAULT_ROOT
     assert DEFAULT_ROOT.parts[-2:] == ("cache", "featvis")
     assert (DEFAULT_ROOT.parents[1] / "pyproject.toml").is_file()
+
+
+def test_shipped_images_are_found_as_if_cached_and_never_written(tmp_path):
+    shipped = FeatureVisCache(tmp_path / "shipped", shipped=None)
+    shipped.put(KEY, image(2))
+    cache = FeatureVisCache(tmp_path / "mine", shipped=tmp_path / "shipped")
+    assert cache.path(KEY) == shipped.path(KEY) and cache.info(KEY) is not None
+    assert np.array_equal(cache.get(KEY), shipped.get(KEY))
+    own = cache.put(KEY, image(3))  # made again (--force): ours, and ours wins from now on
+    assert own.is_relative_to(tmp_path / "mine") and cache.path(KEY) == own
+    assert np.array_equal(cache.get(KEY), FeatureVisCache(tmp_path / "mine", shipped=None).get(KEY))
+    assert np.array_equal(shipped.get(KEY), FeatureVisCache(tmp_path / "shipped").get(KEY))
+
+
+def test_the_shipped_class_visualisations_are_what_their_sidecars_say():
+    """Each shipped PNG has its key's sidecar, is 128 px, is small, and belongs to the
+    weights a registry model has now (the app keys images by name@weights id)."""
+    from nets import registry
+    from nets.featvis.cache import SHIPPED
+
+    pngs = sorted(SHIPPED.rglob("*.png"))
+    assert pngs, "no shipped class visualisations"
+    cache = FeatureVisCache(SHIPPED, shipped=None)
+    for png in pngs:
+        key = CacheKey(**json.loads(png.with_suffix(".json").read_text())["key"])
+        assert key.layer == "logit" and cache.path(key) == png
+        assert cache.get(key).shape == (key.size, key.size, 3) and png.stat().st_size < 80_000
+        name, weights = key.model.split("@")
+        assert registry.get(name).weights_id() == weights, key.model

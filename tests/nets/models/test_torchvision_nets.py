@@ -74,6 +74,19 @@ def test_file_patterns_take_torchvision_names_only():
     assert matches("alexnet", "alexnet-owt-7be5be79.pth")
     assert matches("efficientnet_b0", "efficientnet_b0_rwightman-7f5810bc.pth")
     assert matches("googlenet", "googlenet-1378be20.pth")
+    assert matches("resnet50", "resnet50.safetensors")  # what `perturber weights fetch` writes
+    assert not matches("resnet50", "resnet50_sin.safetensors")
+
+
+@pytest.mark.parametrize("file", list(family.CHECKSUMS))
+def test_recorded_checksums_agree_with_what_torchvision_publishes(file):
+    """The name carries the sha256's first 8 hex digits; torchvision gives the size in MiB."""
+    size, sha256 = family.CHECKSUMS[file]
+    arch = next(a for a in family.SPECS if family.source(a).file == file)
+    weights = torchvision.models.get_model_weights(arch)["IMAGENET1K_V1"]
+    assert sha256.startswith(file.rsplit("-", 1)[1].split(".")[0])
+    assert round(size / 2**20, 3) == pytest.approx(weights.meta["_file_size"], abs=0.001)
+    assert family.source(arch).verifiable
 
 
 def test_resnet18_from_the_hub_cache(hub):

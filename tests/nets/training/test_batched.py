@@ -94,3 +94,33 @@ def test_attack_radius_ramps_up_from_zero():
     cfg = BatchedConfig(eps=0.5, eps_ramp=0.5)
     assert [cfg.eps_at(p) for p in (0.0, 0.25, 0.5, 0.9)] == [0.0, 0.25, 0.5, 0.5]
     assert BatchedConfig(eps=0.5, eps_ramp=0.0).eps_at(0.0) == 0.5
+
+
+def test_command_line_resumes_the_newest_state_unless_fresh(renders, tmp_path, monkeypatch, capsys):
+    from nets.training import batched
+
+    pack = write_pack(tmp_path / "p.npz", _groups(renders), {"seeds": [0]})
+    monkeypatch.setattr(batched, "load_standard",
+                        lambda path: __import__("tests.nets.training.conftest", fromlist=["x"]).tiny_classifier(0))
+    common = ["--pack", str(pack), "--teacher", str(pack), "--variant", "adv", "--steps", "4",
+              "--batch", "4", "--size", "16", "--checkpoints", "", "--device", "cpu",
+              "--out", str(tmp_path / "out"), "--name", "r"]
+    assert main([*common, "--max-steps", "1"]) == 0
+    assert main(common) == 0
+    assert "resuming" in capsys.readouterr().out
+    record = json.loads((tmp_path / "out" / "r.json").read_text())
+    assert record["steps"] == 4 and record["start_step"] == 1 and record["budget_spent"]
+    with pytest.raises(SystemExit) as exit_:
+        main([*common, "--lr", "0.5"])
+    assert exit_.value.code == 2 and "other settings (lr: state" in capsys.readouterr().err
+    assert main([*common, "--lr", "0.5", "--fresh", "--max-steps", "1"]) == 0
+    assert json.loads((tmp_path / "out" / "r.json").read_text())["start_step"] == 0
+
+
+def test_model_card_of_a_step_budget_names_it(tiny, renders, tmp_path):
+    from nets.training.card import model_card
+
+    cfg = BatchedConfig(variant="adv", steps=2, batch=4, size=16, balance_power=0.0, device="cpu")
+    pool = DevicePool(_groups(renders), torch.device("cpu"), "adv")
+    assert "2-step budget" in model_card(train_batched(tiny(1), tiny(0), pool, cfg, tmp_path, "c",
+                                                       log=lambda s: None))

@@ -102,3 +102,45 @@ def test_devices_are_resolved_or_refused_clearly(monkeypatch):
     assert resolve_device("auto").type == "cpu"
     with pytest.raises(ValueError, match="no CUDA GPU"):
         TrainConfig(steps=1, device="cuda")
+
+
+def test_l2sp_adds_the_squared_distance_to_the_teacher(tiny):
+    from nets.training.loop import anchors, early_blocks, l2sp_penalty, train_step
+
+    teacher = tiny(0)
+    x = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    losses = []
+    for weight in (0.0, 0.5):
+        student = tiny(0)
+        with torch.no_grad():
+            student.net.features[0].bias += 0.1          # 8 biases, each 0.1 away
+        params = trainable(student, ("classifier",) + early_blocks(0))
+        pairs = anchors(student, teacher)
+        assert float(l2sp_penalty(pairs).detach()) == pytest.approx(8 * 0.01)
+        cfg = TrainConfig(variant="stylized", steps=1, l2sp=weight, clean_weight=1.0)
+        losses.append(train_step(student, teacher, torch.optim.SGD(params, lr=0.0), x, x, cfg, pairs))
+    assert losses[1] - losses[0] == pytest.approx(0.5 * 8 * 0.01, rel=1e-4)
+
+
+def test_l2sp_keeps_a_run_closer_to_the_teacher(tiny, renders, tmp_path):
+    from nets.training.loop import anchors, l2sp_penalty
+
+    distance = []
+    for weight in (0.0, 10.0):
+        teacher, student = tiny(0), tiny(0)
+        cfg = TrainConfig(variant="adv", steps=15, batch=4, size=24, lr=3e-2, eps=0.1,
+                          photo_fraction=0.0, balance_power=0.0, l2sp=weight, log_every=100)
+        train(student, teacher, _pool(renders), cfg, tmp_path, f"l2sp{weight:g}", log=lambda s: None)
+        trainable(student, cfg.freeze)
+        distance.append(float(l2sp_penalty(anchors(student, teacher)).detach()))
+    assert distance[1] < 0.5 * distance[0]
+
+
+def test_early_blocks_are_frozen_by_prefix(tiny):
+    from nets.training.loop import early_blocks
+
+    assert early_blocks(2) == ("features.0.", "features.1.")
+    model = tiny(0)
+    trainable(model, early_blocks(1))
+    assert not any(p.requires_grad for p in model.net.features[0].parameters())
+    assert all(p.requires_grad for p in model.net.classifier.parameters())

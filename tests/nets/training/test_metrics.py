@@ -110,3 +110,113 @@ def test_stopping_once_every_label_flipped_keeps_the_counts():
         stopped, _ = metrics.robust_agreement(Linear2(), x, labels, eps, 10, "l2",
                                               stop_when_broken=True)
         assert full == stopped
+
+
+class Fixed(nn.Module):
+    """The same logits for every image."""
+
+    def __init__(self, logits):
+        super().__init__()
+        self.logits = torch.tensor(logits)
+
+    def forward(self, x):
+        return self.logits.repeat(len(x), 1)
+
+
+def test_topk_overlap_counts_shared_classes():
+    x = torch.zeros(2, 3, 4, 4)
+    reference = torch.tensor([[0, 1], [3, 2]])
+    assert metrics.topk_overlap(Fixed([3.0, 2.0, 1.0, 0.0]), x, reference) == 0.5  # {0,1}: 1 of 2; {3,2}: 0
+    assert metrics.topk_overlap(Fixed([0.0, 1.0, 2.0, 3.0]), x, reference) == 0.5
+
+
+def test_superclass_hits_use_each_images_own_set():
+    sets = {"low": (0, 1), "high": (3,)}
+    masks = metrics.class_set_masks(["low", "high", "high"], sets, classes=4)
+    assert masks.tolist()[0] == [True, True, False, False]
+    assert metrics.in_set(Fixed([0.0, 2.0, 1.0, 0.5]), torch.zeros(3, 3, 4, 4), masks).tolist() == \
+        [True, False, False]
+
+
+def test_set_score_is_minus_log_p_of_the_set():
+    logits = torch.randn(5, 6, generator=torch.Generator().manual_seed(0))
+    masks = torch.zeros(5, 6, dtype=torch.bool)
+    masks[:, :2] = True
+    score = metrics.SetScore(lambda x: logits, masks)(torch.zeros(5, 3, 2, 2))
+    loss = torch.nn.functional.cross_entropy(score, torch.zeros(5, dtype=torch.long), reduction="none")
+    assert torch.allclose(loss, -logits.softmax(1)[:, :2].sum(1).log(), atol=1e-6)
+
+
+class TwoBreeds(nn.Module):
+    """Classes 0 and 1 are a superclass (the image's mean m above 0.5 picks it), the
+    difference d of the first two channels picks the breed; class 2 is everything else."""
+
+    def forward(self, x):
+        m = x.mean((1, 2, 3)) - 0.5
+        d = x[:, 0].mean((1, 2)) - x[:, 1].mean((1, 2))
+        return torch.stack([10 * m + 5 * d, 10 * m - 5 * d, torch.zeros_like(m)], 1)
+
+
+def test_an_attack_on_the_set_is_needed_to_leave_it():
+    x = torch.full((1, 3, 8, 8), 0.52)
+    x[:, 0] += 0.01                                  # class 0, a breed of the superclass
+    masks = metrics.class_set_masks(["pair"], {"pair": (0, 1)}, classes=3)
+    label = torch.zeros(1, dtype=torch.long)
+    # a small attack flips the breed but never leaves the set
+    assert not metrics.kept_under_attack(TwoBreeds(), x, label, 0.2, 10, "l2")[0]
+    assert metrics.kept_in_set(TwoBreeds(), x, masks, 0.2, 10, "l2")[0]
+    # a large one on -log p(set) leaves it
+    assert not metrics.kept_in_set(TwoBreeds(), x, masks, 2.0, 10, "l2")[0]
+
+
+def test_nested_robustness_never_attacks_an_image_already_broken():
+    threshold = torch.tensor([0.1, 0.3, 9.0, 9.0])   # each image breaks at radii >= this
+    calls = []
+
+    def kept(indices, eps, steps):
+        calls.append((indices.tolist(), eps, steps))
+        return (threshold[indices] > eps) & ~((indices == 3) & (steps >= 50))   # 3: only long attacks
+
+    found = metrics.nested_robustness(kept, torch.ones(4, dtype=torch.bool), [0.5, 0.2], [50, 10])
+    assert found[(0.2, 10)].tolist() == [False, True, True, True]
+    assert found[(0.2, 50)].tolist() == [False, True, True, False]
+    assert found[(0.5, 10)].tolist() == [False, False, True, True]
+    assert found[(0.5, 50)].tolist() == [False, False, True, False]
+    assert calls == [([0, 1, 2, 3], 0.2, 10), ([1, 2, 3], 0.2, 50), ([1, 2, 3], 0.5, 10),
+                     ([2], 0.5, 50)]
+
+
+def test_amplified_perturbations_fill_the_image_range():
+    d = torch.zeros(2, 3, 4, 4)
+    d[0, 0, 0, 0], d[0, 1, 1, 1] = 0.01, -0.03
+    a = metrics.amplified(d)
+    assert float(a[0].min()) == 0.0 and float(a[0].max()) == 1.0
+    assert float(a[0, 2, 3, 3]) == 0.75      # zero lies 3/4 of the way up
+    assert torch.equal(a[1], torch.full((3, 4, 4), 0.5))
+
+
+def test_seen_in_perturbation_asks_the_viewer():
+    class Brightest(nn.Module):   # class = the brightest of four quadrants
+        def forward(self, x):
+            h, w = x.shape[-2] // 2, x.shape[-1] // 2
+            q = [x[..., :h, :w], x[..., :h, w:], x[..., h:, :w], x[..., h:, w:]]
+            return torch.stack([t.mean((1, 2, 3)) for t in q], 1)
+
+    d = torch.zeros(2, 3, 8, 8)
+    d[..., :4, :4] = 1e-3                              # a faint top-left bump: class 0 when amplified
+    seen = metrics.seen_in_perturbation(Brightest(), d, torch.tensor([0, 3]))
+    assert seen == {"top1": 0.5, "top5": 1.0, "images": 2}
+    assert metrics.seen_in_perturbation(Brightest(), d[:0], torch.tensor([]))["images"] == 0
+
+
+def test_attacks_leave_the_models_mode_and_statistics_alone():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.AdaptiveAvgPool2d(1),
+                          nn.Flatten(), nn.Linear(4, 3)).eval()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x = torch.rand(4, 3, 8, 8)
+    masks = metrics.class_set_masks(["a"] * 4, {"a": (0, 1)}, classes=3)
+    metrics.kept_in_set(model, x, masks, 0.5, 3, "l2")
+    metrics.kept_under_attack(model, x, torch.zeros(4, dtype=torch.long), 0.5, 3, "linf")
+    assert not model.training
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())

@@ -45,3 +45,34 @@ def test_pickled_checkpoints_are_refused(tmp_path):
     torch.save({"model": Evil()}, path)
     with pytest.raises(ModelLoadError):
         load_checkpoint(path)
+
+
+EVALUATION = variants.WEIGHTS_DIR.parent.parent / "docs" / "robust-variants-eval.json"
+MEASURES = EVALUATION.with_name("robust-variants-measures.json")   # with the object views
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v2", *variants.VARIANTS])
+def test_each_entry_states_its_measured_robustness(name):
+    """The figure the menus and `perturber models` show is the one `evaluate` measured."""
+    import json
+
+    measured = json.loads(EVALUATION.read_text())["models"][name]
+    robust = f"{100 * measured['renders']['l2_0.5']:.1f}".removesuffix(".0")
+    text = registry.get(name).robustness
+    assert text.startswith(f"{robust} % robust (L2 PGD 0.5)")
+    bias = measured["shape_bias"]["shape_bias"]
+    assert f"shape bias {bias:.2f}" in text or name == "mobilenet_v2_adv"
+
+
+@pytest.mark.parametrize("name", list(variants.VARIANTS))
+def test_bundled_model_cards_are_made_from_the_records_and_the_evaluation(name):
+    import json
+
+    from nets.training.card import model_card
+
+    record = json.loads((variants.WEIGHTS_DIR / f"{name}.json").read_text())
+    card = model_card(record, evaluation=json.loads(EVALUATION.read_text()),
+                      measures=json.loads(MEASURES.read_text()))
+    assert (variants.WEIGHTS_DIR / f"{name}.md").read_text() == card
+    assert "## How robust it is (measured)" in card and "L2 PGD eps 0.5: **" in card
+    assert "| objects: superclass accuracy, all four |" in card

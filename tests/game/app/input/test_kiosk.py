@@ -1,8 +1,13 @@
 """Kiosk mode on a fake clock: idle -> attract -> input -> control -> longer idle ->
 defaults; guarded frames; lockdown."""
+from pathlib import Path
+
 import pytest
 
-from game.app.input.tour import TourError, load_tour, parse_tour
+from game.app.input.tour import TourError, TourPlayer, fill_caption, load_tour, parse_tour
+from game.core.params import ParamState
+
+SHOT_DIR = Path(__file__).resolve().parents[4] / "out"
 
 
 @pytest.fixture
@@ -98,6 +103,52 @@ def test_lockdown(app, clock, kiosk):
     app.base.messenger.send("shift-control-q")
     app.step()
     assert closed == [1]
+
+
+def test_the_tour_draws_its_captions_and_names_what_model2_is(app, clock):
+    kiosk = app.attach_kiosk(idle_s=1.0, reset_s=1000.0, clock=clock, on_quit=lambda: None)
+    try:
+        app.step()
+        seen = {}
+        for _ in range(70):                    # 35 s: the whole tour (31 s) once
+            clock.advance(0.5)
+            app.step()
+            t = clock.t - kiosk._attract_t0 if kiosk.state == "attract" else -1
+            caption = kiosk.caption.shown
+            if caption not in seen and caption:  # each caption's first frame, on screen
+                name = caption.split(":")[0].replace(" ", "_").replace(">", "")
+                app.save_window_screenshot(SHOT_DIR / f"kiosk_caption_{name}.png")
+            seen.setdefault(caption, t)
+        assert 4 <= seen["dog -> cat"] < 9 and "texture removed" in seen
+        model2 = [c for c in seen if c.startswith("Model 2 on: ")]
+        assert model2 == ["Model 2 on: EfficientNet-Lite0 \u00b7 Standard"]  # the registry's
+        assert not any("robust" in c for c in seen)
+        assert "a PGD attack" in seen
+        assert not kiosk.caption.root.isHidden() or kiosk.caption.shown == ""
+        app.virtual_mouse.move_to(0.3, 0.3)    # the visitor is back: no caption
+        app.step()
+        app.virtual_mouse.move_to(0.35, 0.3)
+        app.step()
+        assert kiosk.state == "active" and kiosk.caption.shown == ""
+    finally:
+        kiosk.destroy()
+        del app.tools["kiosk"]
+        app.params.update({"model1_enabled": 0, "model2_enabled": 0})
+        app.step()
+
+
+def test_captions_keep_until_replaced_and_name_the_slots():
+    tour = parse_tour({"steps": [{"caption": "a", "wait": 1}, {"wait": 1},
+                                 {"caption": "", "wait": 1},
+                                 {"caption": "on: {model2}", "wait": 1}]})
+    player = TourPlayer(tour, ParamState(), lambda a: None, lambda a: False)
+    shown = []
+    for t in (0.5, 1.5, 2.5, 3.5, 4.2):
+        player.update(t)
+        shown.append(fill_caption(player.caption, {"model2": "MobileNetV2 \u00b7 Stylized"}))
+    assert shown == ["a", "a", "", "on: MobileNetV2 \u00b7 Stylized", "a"]  # a new lap
+    with pytest.raises(TourError, match="unknown {model3}"):
+        parse_tour({"steps": [{"caption": "{model3}"}]})
 
 
 def test_bundled_tour_and_bad_tours():

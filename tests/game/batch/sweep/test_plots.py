@@ -3,8 +3,9 @@ import numpy as np
 from PIL import Image
 
 from game.batch.sweep.grid import Axis
-from game.batch.sweep.plots import (DARK, MISSING, cell_alpha, class_colour, heatmap_image,
-                              heatmap_legend, save_figures, tuning_image)
+from game.batch.sweep.plots import (DARK, DISTINCT, MISSING, Palette, cell_alpha, class_colour,
+                                    heatmap_image, heatmap_labels, heatmap_legend,
+                                    legend_palette, save_figures, tuning_image)
 from tests.game.batch.sweep.fakes import SPEC, grid_2x3, result
 
 
@@ -16,6 +17,34 @@ def expected_cell(top1: int, prob: float) -> np.ndarray:
 def test_class_colours_are_stable_and_distinct():
     assert class_colour(281) == class_colour(281)
     assert len({class_colour(i) for i in range(1000)}) > 900
+
+
+def test_a_palette_gives_the_classes_shown_distinct_colours_that_stay():
+    palette = Palette()
+    assert palette(281) == DISTINCT[0] and palette(5) == DISTINCT[1]
+    assert palette(281) == DISTINCT[0]                        # kept, asked again
+    assert len(set(DISTINCT)) == len(DISTINCT)
+    for k in range(100):
+        palette(1000 + k)
+    assert palette(5) == DISTINCT[1]                          # never changes once given
+    assert palette(1099) == class_colour(1099)                # beyond the distinct ones
+    assert Palette(first=[7, 3])(3) == DISTINCT[1]
+    # distinct enough to tell apart: no two closer than 60 (sum of |dRGB|)
+    assert min(sum(abs(a - b) for a, b in zip(c1, c2))
+               for i, c1 in enumerate(DISTINCT) for c2 in DISTINCT[i + 1:]) >= 60
+
+
+def test_heatmap_with_a_palette_labels_and_legend_agree():
+    axes, results, _ = grid_2x3()
+    palette = legend_palette(results, SPEC)                   # most frequent first
+    img = heatmap_image(results, axes, SPEC, cell=5, colours=palette)
+    legend = heatmap_legend(results, SPEC, palette)
+    assert [rgb for _, rgb, _ in legend] == [DISTINCT[0], DISTINCT[1]]
+    a = cell_alpha(0.25)                                      # point 0: class 0, p 0.25
+    want = np.rint(DARK * (1 - a) + np.array(DISTINCT[0], float) * a).astype(np.uint8)
+    assert (img[:5, :5] == want).all()
+    labels = heatmap_labels([r for r in results if r.index != 4], axes, SPEC)
+    assert labels == [["class 0", "class 1", "class 0"], ["class 1", "", "class 1"]]
 
 
 def test_heatmap_grid_colours_and_missing_points():

@@ -48,3 +48,22 @@ def test_scene_values_and_per_point_objects(sweep_worker):
     assert not np.array_equal(grey.thumb, box.thumb)              # another object
     assert [t["index"] for t in grey.top[CONSTANT]] == [0, 1, 2]  # ignores its input
     assert grey.logits[CONSTANT].shape == (12,) and grey.channels == {}
+
+
+def test_rendering_while_classifying_gives_the_numbers_of_one_after_the_other(sweep_worker,
+                                                                              tiny_sweep):
+    _, points, job = tiny_sweep
+    overlapped = sweep_worker.run_points(job, list(enumerate(points)), "torch")
+    images = sweep_worker.render_points(job, points)
+    serial = sweep_worker.classify(job, images, "torch")
+    assert [(r.top, r.channels) for r in overlapped] == [(o["top"], o["channels"]) for o in serial]
+
+
+def test_onnx_and_torch_agree(sweep_worker, tiny_sweep):
+    _, points, job = tiny_sweep
+    on_torch = sweep_worker.run_points(job, list(enumerate(points)), "torch")
+    on_onnx = sweep_worker.run_points(job, list(enumerate(points)), "onnx")
+    for a, b in zip(on_torch, on_onnx):
+        assert np.array_equal(a.thumb, b.thumb)
+        assert [t["index"] for t in a.top[TINY]] == [t["index"] for t in b.top[TINY]]
+        assert np.allclose(a.channels[TINY], b.channels[TINY], rtol=1e-4, atol=1e-6)

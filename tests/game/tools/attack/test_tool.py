@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from game.core.attack_image import GREY, composite, image_eps, l2_linf, to_uint8
+from game.core.attack_image import GREY, composite, gain_factor, image_eps, l2_linf, to_uint8
 from game.core.parsers import parse_target
 from game.core.params import ParamError
 
@@ -26,6 +26,18 @@ def test_composite_fades_the_perturbation_and_the_original_to_grey():
     assert np.allclose(half, np.clip(GREY + (original - GREY) / 2 + delta / 2, 0, 1))
     assert composite(np.ones((3, 2, 2)), np.ones((3, 2, 2)), 1, 1).max() == 1.0
     assert to_uint8(np.full((2, 2, 3), 0.5)).ravel().tolist() == [128] * 12
+
+
+def test_gain_amplifies_the_perturbation_auto_brings_its_peak_to_full_contrast():
+    original = np.full((3, 2, 2), 0.5, np.float32)
+    delta = np.array([0.01, -0.02, 0.0, 0.005] * 3, np.float32).reshape(3, 2, 2)
+    assert np.allclose(composite(original, delta, 1, 0, 10.0), GREY + 10 * delta)
+    assert gain_factor(10.0, delta) == 10.0 and gain_factor(1.0, delta) == 1.0
+    auto = gain_factor(0.0, delta)
+    assert auto == pytest.approx(25.0)              # 0.5 / 0.02
+    assert np.abs(composite(original, delta, 1, 0, auto) - GREY).max() == pytest.approx(0.5)
+    assert gain_factor(0.0, delta, attack_alpha=0.5) == pytest.approx(50.0)
+    assert gain_factor(0.0, np.zeros((3, 2, 2))) == 1.0  # nothing to amplify yet
 
 
 def test_eps_units_and_target_parsing():
@@ -135,6 +147,51 @@ def test_alphas_recompose_without_restarting(app, tool):
     values = tool.filter.values
     delta = tool.session.attack.perturbation[0].numpy()
     assert np.allclose(values, np.clip(GREY + delta, 0, 1), atol=1e-6)
+
+
+def test_gain_shows_the_perturbation_amplified_and_says_by_how_much(app, tool):
+    app.params.update({"original_alpha": 0.0, "attack_gain": 1.0})  # perturbation only
+    try:
+        assert tool.step()
+        app.step()
+        delta = tool.session.attack.perturbation[0].numpy()
+        faint = tool.overlay.image.astype(int)
+        assert np.allclose(tool.filter.values, np.clip(GREY + delta, 0, 1), atol=1e-6)
+        assert "perturbation" not in tool.overlay.texts()["bottom_left"]
+        app.params.set("attack_gain", 10.0)
+        app.step()
+        assert tool.active and tool.session.attack.steps_done == 1  # re-composed only
+        assert np.allclose(tool.filter.values, np.clip(GREY + 10 * delta, 0, 1), atol=1e-6)
+        assert np.array_equal(app.engine.result.image, tool.overlay.image)  # what they see
+        assert "perturbation x10" in tool.overlay.texts()["bottom_left"]
+        app.params.set("attack_gain", 0.0)  # auto
+        app.step()
+        assert tool.gain == pytest.approx(0.5 / np.percentile(np.abs(delta), 99), rel=1e-4)
+        assert np.abs(tool.filter.values - GREY).max() == pytest.approx(0.5, abs=1e-4)
+        assert "(auto)" in tool.overlay.texts()["bottom_left"]
+        shown = tool.overlay.image.astype(int)
+        assert np.abs(shown - 128).mean() > 5 * max(np.abs(faint - 128).mean(), 0.2)
+        app.save_window_screenshot(SHOT.with_name(SHOT.stem + "-gain.png"))
+    finally:
+        app.params.update({"original_alpha": 1.0, "attack_gain": 1.0})
+
+
+def test_with_three_models_the_panel_folds_and_unfolding_clears_its_note(app, tool):
+    panel, view = tool.panel, app.prediction_view
+    app.params.update({"model2_enabled": 1, "edited_enabled": 1})
+    try:
+        app.step(3)
+        assert len(view.blocks) == 3
+        assert panel.collapsed and "folded: no room" in panel.header["text"]
+        panel.header["command"]()  # opened again: prediction blocks fold instead
+        app.step(2)
+        assert not panel.collapsed and "folded" not in panel.header["text"]
+        assert any(view.collapsed.values())
+    finally:
+        app.params.update({"model2_enabled": 0, "edited_enabled": 0})
+        for slot in list(view.collapsed):
+            view.set_collapsed(slot, False)
+        app.step(2)
 
 
 def test_reset_restores_the_live_frame(app, tool):

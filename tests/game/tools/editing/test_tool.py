@@ -13,6 +13,9 @@ PERTURBED = "mobilenet_v2_perturbed_test"
 @pytest.fixture(scope="module")
 def app(background_file):
     a = sphere_box_app(background_file)
+    # The Edited Model runs on torch: Model 1 and 2 too, so that the same weights give the
+    # same numbers in every slot.
+    a.slots.set_backend("torch")
     # Every distinct edit has its own weights key: keep the background work those keys
     # start (neuron groups, class visualisations: seconds of CPU each) out of these tests.
     a.engine.groups = None

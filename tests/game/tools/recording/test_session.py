@@ -191,3 +191,4 @@ def test_a_failing_disk_stops_the_recording_not_the_app(player_app, tmp_path):
     player_app.params.set("hue", 0.1)  # must not raise
     assert not recorder.recording and not recorder.button.recording
     assert "recording stopped" in player_app.messages[-1]
+

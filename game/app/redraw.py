@@ -1,0 +1,98 @@
+"""Draw the window only in frames where something in it can have changed.
+
+The GUI costs ~10 ms of a frame on a software rasteriser whether or not anything in it
+changed; a window frame without it costs ~0.1 ms. So just before Panda3D renders
+(``Stage.WINDOW``) the window is switched off for this frame unless
+
+- a parameter changed, or a part of the app asked (``request()``): a new inference
+  result, a finished feature visualisation, a message, a named action (a button, a
+  key, a gamepad), any gamepad activity, a window event;
+- the mouse moved or a mouse button went down or up (DirectGUI's rollover and press
+  looks), or a text entry has the keyboard focus (its cursor blinks);
+- ``KEEPALIVE_S`` passed since the window was last drawn: whatever changed without any
+  of the above (a tool's progress label) shows within that time.
+
+A switched-off window keeps its last picture, and the offscreen buffers render as
+usual. A frame that draws nothing is stretched to ``IDLE_FPS``, so an idle app does not
+spin a core.
+"""
+from __future__ import annotations
+
+import time
+
+from direct.showbase.DirectObject import DirectObject
+from panda3d.core import MouseButton, NodePath, PGItem
+
+from game.core.params import ParamState
+from game.core.stages import Stage
+
+TASK = "perturber-window"
+KEEPALIVE_S = 0.5
+IDLE_FPS = 60.0
+BUTTONS = (MouseButton.one(), MouseButton.two(), MouseButton.three())
+# Events that change what the window shows without a parameter: the window's own, and
+# the gamepad's activity (``game.app.input.gamepad.INPUT_EVENT``).
+EVENTS = ("window-event", "perturber-input")
+
+
+class WindowRedraw:
+    def __init__(self, base, params: ParamState, clock=time.monotonic, sleep=time.sleep):
+        self.base = base
+        self.params = params
+        self.clock, self.sleep = clock, sleep
+        self.drawn = 0            # frames drawn, and skipped (bench, tests)
+        self.skipped = 0
+        self._requested = True
+        self._version = None
+        self._mouse = None
+        self._last_draw = self._last_frame = clock()
+        self._events = DirectObject()
+        for event in EVENTS:
+            self._events.accept(event, lambda *_: self.request())
+        base.taskMgr.add(self._task, TASK, sort=Stage.WINDOW)
+
+    def request(self) -> None:
+        """Draw the window in the next frame that reaches ``Stage.WINDOW``."""
+        self._requested = True
+
+    def _pointer(self) -> tuple:
+        watcher = getattr(self.base, "mouseWatcherNode", None)
+        if watcher is None or not watcher.hasMouse():
+            return ()
+        m = watcher.getMouse()
+        return (m.x, m.y, *(watcher.isButtonDown(b) for b in BUTTONS))
+
+    def _typing(self) -> bool:
+        """A shown text entry of this window has the keyboard focus."""
+        item = PGItem.getFocusItem()
+        if item is None:
+            return False
+        path = NodePath.anyPath(item)
+        return self.base.render2d.isAncestorOf(path) and not path.isHidden()
+
+    def _changed(self, now: float) -> bool:
+        pointer, version = self._pointer(), self.params.version
+        changed = (self._requested or version != self._version or pointer != self._mouse
+                   or self._typing() or now - self._last_draw >= KEEPALIVE_S)
+        self._requested, self._version, self._mouse = False, version, pointer
+        return changed
+
+    def _task(self, task):
+        now = self.clock()
+        draw = self._changed(now)
+        if draw:
+            self._last_draw = now
+            self.drawn += 1
+        else:
+            self.skipped += 1
+            self.sleep(max(0.0, 1.0 / IDLE_FPS - (now - self._last_frame)))
+        self._last_frame = self.clock()
+        win = self.base.win
+        if win.isActive() != draw:
+            win.setActive(draw)
+        return task.cont
+
+    def destroy(self) -> None:
+        self.base.taskMgr.remove(TASK)
+        self._events.ignoreAll()
+        self.base.win.setActive(True)

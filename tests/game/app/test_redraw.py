@@ -1,0 +1,105 @@
+"""The window is drawn only in frames where something in it can have changed."""
+import numpy as np
+import pytest
+from direct.gui.DirectGui import DirectEntry
+from panda3d.core import Point3
+
+from game.app.redraw import IDLE_FPS, KEEPALIVE_S, WindowRedraw
+from game.core.params import ParamState
+from tests.game.conftest import sphere_box_app
+
+
+class Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.fixture
+def redraw(showbase):
+    from game.app.input.virtual_mouse import attach_virtual_mouse
+
+    mouse = attach_virtual_mouse(showbase)
+    clock, sleeps, params = Clock(), [], ParamState()
+    r = WindowRedraw(showbase, params, clock=clock, sleep=sleeps.append)
+    showbase.taskMgr.step()  # the first frame is drawn
+
+    def drawn() -> bool:
+        before = r.drawn
+        showbase.taskMgr.step()
+        assert showbase.win.isActive() == (r.drawn > before)
+        return r.drawn > before
+
+    yield r, params, clock, sleeps, mouse, drawn
+    r.destroy()
+
+
+def test_nothing_changed_nothing_drawn_and_idle_frames_are_paced(redraw):
+    r, params, clock, sleeps, _, drawn = redraw
+    assert not drawn() and not drawn()
+    assert sleeps[-1] == pytest.approx(1 / IDLE_FPS)  # the fake clock stands still
+    params.set("hue", 0.2)
+    assert drawn() and not drawn()
+
+
+def test_requests_events_and_the_keepalive_draw(redraw):
+    r, _, clock, _, _, drawn = redraw
+    r.request()
+    assert drawn() and not drawn()
+    for event, args in (("window-event", [None]), ("perturber-input", [])):
+        r.base.messenger.send(event, args)
+        assert drawn() and not drawn()
+    clock.t += KEEPALIVE_S
+    assert drawn() and not drawn()
+
+
+def test_the_mouse_and_a_focused_text_entry_draw(redraw):
+    r, _, _, _, mouse, drawn = redraw
+    mouse.move_to(0.3, 0.2)
+    assert drawn() and not drawn()
+    mouse.press()
+    assert drawn() and not drawn()
+    mouse.release()
+    assert drawn()
+    entry = DirectEntry(parent=r.base.aspect2d, scale=0.05, focus=1)
+    assert drawn() and drawn()  # its cursor blinks
+    entry.hide()
+    assert not drawn()  # a hidden entry's focus draws nothing
+    entry.destroy()
+    assert not drawn()
+
+
+def window_pixel(app, x: float, z: float) -> np.ndarray:
+    from game.tools.recording.export import window_image
+
+    image = window_image(app)
+    h, w = image.shape[:2]
+    return image[int((1 - z) / 2 * h), int((x + 1) / 2 * w)].astype(int)
+
+
+def test_hovering_a_button_is_drawn_and_stays_on_screen(background_file):
+    app = sphere_box_app(background_file)
+    try:
+        app.step(4)
+        button = app.scene_panel.controls.apply_button
+        left, right, bottom, top = button["frameSize"]
+        centre = app.base.render2d.getRelativePoint(
+            button, Point3((left + right) / 2, 0, (bottom + top) / 2))
+        app.virtual_mouse.move_to(0.99, -0.99)
+        app.step(2)
+        plain = window_pixel(app, centre.x, centre.z)
+        app.virtual_mouse.move_to(centre.x, centre.z)
+        app.step()
+        hovered = window_pixel(app, centre.x, centre.z)
+        assert (hovered > plain).all()  # the rollover look is lighter
+        drawn = app.redraw.drawn
+        app.step(3)
+        assert app.redraw.drawn == drawn  # nothing changed: not drawn, still shown
+        assert (window_pixel(app, centre.x, centre.z) == hovered).all()
+        app.virtual_mouse.move_to(0.99, -0.99)
+        app.step()
+        assert (window_pixel(app, centre.x, centre.z) == plain).all()
+    finally:
+        app.destroy()
