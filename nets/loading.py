@@ -19,6 +19,7 @@ which accept only a plain numeric type code and the scalar's exact bytes, and gi
 Python number. Any other object is refused, naming the key that holds it; such a file
 can be converted once, by someone who trusts it, to ``.safetensors``:
 
+    # a one-off command for a person who trusts f.pt; this module never runs it
     python -c "import torch, safetensors.torch as s; ck = torch.load('f.pt', weights_only=False); \\
                s.save_file(ck['model'], 'f.safetensors')"
 """

@@ -186,7 +186,8 @@ def main() -> None:
             return
         if message[0] == "model":
             models.clear()  # one at a time
-            models[message[1]] = torch.load(io.BytesIO(message[2]), weights_only=False)
+            # The parent app serialised this model itself and sends it down this pipe: never a file.
+            models[message[1]] = torch.load(io.BytesIO(message[2]), weights_only=False)  # own bytes
             continue
         _, model_id, objective, size, steps, naive, seed = message
         try:
