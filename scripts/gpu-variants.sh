@@ -18,6 +18,9 @@
 # one where its schedule stood (give the same PACK and BUDGET). STOP_AFTER=S ends every
 # run after S seconds (a GPU slot shorter than the budget; call again in the next slot);
 # FRESH=1 starts every run from the teacher again.
+# INIT=WEIGHTS starts every new run from that .safetensors weights file (e.g. a bundled
+# variant, nets/weights/mobilenet_v2_adv.safetensors) instead of the teacher's weights;
+# the teacher still labels. A run that resumes continues its own weights (its log says so).
 set -u
 PACK=${1:?pack file}; TEACHER=${2:?teacher weights}; OUTDIR=${3:?output folder}; BUDGET=${4:-330}
 PY=${PYTHON:-python3}
@@ -28,7 +31,8 @@ nvidia-smi -L 2>/dev/null || true
 
 # DEVICE / EXTRA (more options for every run) exist for a smoke test on a CPU
 common=(--pack "$PACK" --teacher "$TEACHER" --seconds "$BUDGET" --device "${DEVICE:-cuda}" --lr 1.5e-4
-        --out "$OUTDIR" ${STOP_AFTER:+--stop-after "$STOP_AFTER"} ${FRESH:+--fresh} ${EXTRA:-})
+        --out "$OUTDIR" ${STOP_AFTER:+--stop-after "$STOP_AFTER"} ${FRESH:+--fresh}
+        ${INIT:+--init "$INIT"} ${EXTRA:-})
 run() {  # name, args...
     local name=$1; shift
     "$PY" -m nets.training.batched "${common[@]}" --name "$name" "$@" >>"$OUTDIR/$name.log" 2>&1 &

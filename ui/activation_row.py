@@ -7,9 +7,12 @@ visualisation is looked up again only when its (model, checkpoint, layer, channe
 changes or :meth:`refresh_featvis` asks for it.
 
 A missing visualisation shows "no vis" and a play button (when requests are hooked
-up). With a ``status`` source (see ``game.tools.featvis.service.VisStatus``) a slot being made
-shows the partially optimised image under a progress bar and "37 %" (or "queued"),
-updated by :meth:`refresh_progress`; a failed one says so and offers the button again.
+up). With a ``status`` source (see ``game.tools.featvis.service.VisStatus``) a missing one
+also says what making it costs here ("~25 s"), a slot being made shows the partially
+optimised image under a progress bar and "step 96/256" (or "37 %", "queued"), updated by
+:meth:`refresh_progress`; a failed one says so and offers the button again. With
+``on_enlarge`` a click on a visualisation (or the gamepad's press on the strip of them)
+shows it large (``ui.enlarged_picture``).
 """
 from __future__ import annotations
 
@@ -22,7 +25,10 @@ from game.core.results import SLOT_TITLES, SlotOutput
 from game.core.texconv import numpy_to_texture
 from ui import theme
 from ui.draw import Text, as_uint8, card, ellipsize, nearest_texture, write_ram
+from ui.enlarged_picture import FEATURE, Subject
 from ui.heatmap import maps_ram
+from ui.hit_area import hit_area
+from ui.vis_status import BAND_H, cost_text, progress_band, show_progress
 from ui.widgets import button
 
 HEAD_H = theme.px(17)     # the coloured band with the row's label
@@ -35,7 +41,8 @@ INDEX_SCALE = theme.px(11)
 FeatVisLookup = Callable[[str, int, str, int], Optional[np.ndarray]]
 FeatVisRequest = Callable[[str, str, int, str, int], None]  # slot, model, checkpoint, layer, channel
 FeatVisStatus = Callable[[str, int, str, int], object]  # -> a VisStatus (state, progress, preview...)
-BAR_H = theme.px(14)      # the progress band at the bottom of a slot being made
+Enlarge = Callable[[Subject], None]  # show one picture large (ui.enlarged_picture)
+COST_ROOM = theme.px(52)  # slots at least this high say the cost under the play button
 
 
 def row_height(size: float) -> float:
@@ -46,7 +53,7 @@ class ActivationRow:
     """``count`` maps of ``size`` in a ``w``-wide framed row, top-left at ``z``."""
 
     def __init__(self, parent, slot: str, count: int, size: float, w: float, z: float,
-                 on_request: Optional[FeatVisRequest] = None):
+                 on_request: Optional[FeatVisRequest] = None, on_enlarge: Optional[Enlarge] = None):
         self.slot, self.count, self.size = slot, count, size
         self.root = parent.attachNewNode(f"act-row-{slot}")
         self.root.setZ(z)
@@ -60,7 +67,7 @@ class ActivationRow:
         self.layer_text = Text(self.root, "", (w - PAD, base), fg=ink, align=TextNode.ARight)
         self.title_text = Text(self.root, "", (PAD, base), fg=ink)
         self._w = w
-        self._on_request = on_request
+        self._on_request, self._on_enlarge = on_request, on_enlarge
         top = -HEAD_H - PAD
         xs = [PAD + i * (size + GAP) for i in range(count)]
         self.maps = [card(self.root, size, size, (1, 1, 1, 1), (x, top), "map") for x in xs]
@@ -81,6 +88,11 @@ class ActivationRow:
         self.reasons = [Text(self.root, "", (x + size / 2, fv_top - theme.px(13)),
                              scale=INDEX_SCALE, fg=theme.ERROR, align=TextNode.ACenter)
                         for x in xs]  # why a visualisation failed, in a few words
+        self.costs = [Text(self.root, "", (x + size / 2, fv_top - size + theme.px(5)),
+                           scale=INDEX_SCALE, fg=theme.TEXT_DIM, align=TextNode.ACenter)
+                      for x in xs]  # what making a missing one costs, under its play button
+        self._enlarged = -1  # the slot enlarged last (the gamepad's press: the next one)
+        self.enlarge_hit = self._enlarge_hit(fv_top, xs[-1] + size - PAD if xs else 0.0)
         self.request_buttons = [self._request_button(x, fv_top, i) for i, x in enumerate(xs)]
         self.bars = [self._progress_bar(x, fv_top) for x in xs]
         self.channels: tuple[int, ...] = ()
@@ -103,15 +115,37 @@ class ActivationRow:
 
     def _progress_bar(self, x: float, fv_top: float):
         """A dark band at the bottom of a slot: a fill growing with the progress and its %."""
-        holder = self.root.attachNewNode("fv-progress")
-        holder.setPos(x, 0, fv_top - self.size + BAR_H)
-        band = card(holder, self.size, BAR_H, (0, 0, 0, 0.62), name="fv-band")
-        band.setTransparency(True)
-        fill = card(holder, self.size, theme.px(3), theme.OK, (0, -BAR_H + theme.px(3)), "fv-fill")
-        text = Text(holder, "", (self.size / 2, -BAR_H + theme.px(5)), scale=INDEX_SCALE,
-                    fg=theme.TEXT, align=TextNode.ACenter)
-        holder.hide()
-        return holder, fill, text
+        band = progress_band(self.root, self.size, INDEX_SCALE)
+        band[0].setPos(x, 0, fv_top - self.size + BAND_H)
+        return band
+
+    def _enlarge_hit(self, fv_top: float, w: float):
+        """One invisible button over the visualisations (under their play buttons): a
+        click enlarges the one under the mouse, the gamepad's press the next one."""
+        if self._on_enlarge is None:
+            return None
+        return hit_area(self.root, w, self.size, self._enlarge_at, self._enlarge_next,
+                        (PAD, fv_top))
+
+    def _enlarge_at(self, x: float, _z: float) -> None:
+        i = int(x // (self.size + GAP))
+        if 0 <= i < len(self.channels) and x - i * (self.size + GAP) <= self.size:
+            self.enlarge(i)
+
+    def _enlarge_next(self) -> None:
+        if self.channels:
+            self.enlarge((self._enlarged + 1) % len(self.channels))
+
+    def enlarge(self, i: int) -> None:
+        """Show slot ``i``'s visualisation large."""
+        o = self._output
+        if self._on_enlarge is None or o is None or i >= len(self.channels):
+            return
+        self._enlarged = i
+        model = f"{SLOT_TITLES.get(o.slot, o.slot)}: {o.title}" + \
+            (f" @{o.checkpoint}" if o.checkpoint else "")
+        self._on_enlarge(Subject((o.model, o.checkpoint, o.layer, self.channels[i]),
+                                 f"{o.layer} #{self.channels[i]}", model, FEATURE))
 
     def _request(self, i: int) -> None:
         o = self._output
@@ -166,6 +200,11 @@ class ActivationRow:
             self._apply(i, image, status, present=key is not None)
             slot.show() if key is not None else slot.hide()
 
+    def picture_of(self, key: tuple):
+        """The card showing the visualisation of (model, checkpoint, layer, channel), or None."""
+        return next((card for card, shown in zip(self.featvis, self._fv_keys) if shown == key),
+                    None)
+
     def refresh_featvis(self) -> None:
         """Look every visualisation up again on the next :meth:`show` (one became ready)."""
         self._fv_keys = [None] * self.count
@@ -200,20 +239,17 @@ class ActivationRow:
         self.featvis_shown[i] = image is not None
         picture = image if image is not None else (status.preview if status is not None else None)
         self._set_picture(i, picture, final=image is not None)
-        bar, fill, text = self.bars[i]
-        busy = state in ("queued", "running")
-        if busy:
-            fill.setSx(max(status.progress, 1e-3))
-            text.set("queued" if state == "queued" else f"{round(status.progress * 100)} %")
-            bar.show()
-        else:
-            bar.hide()
+        show_progress(self.bars[i], status if image is None else None, self.size)
         note, reason = self.no_vis[i], self.reasons[i]
         failed = state == "failed"
-        note.set("failed" if failed else "no vis")
+        empty = present and state in ("missing", "failed")
+        cost = cost_text(status.estimate) if empty and status is not None \
+            and status.estimate > 0 else ""
+        roomy = self.size >= COST_ROOM
+        note.set("failed" if failed else "no vis" if roomy or not cost else cost)
         note.set_fg(theme.ERROR if failed else theme.TEXT_DIM)
         reason.set(ellipsize(status.error, INDEX_SCALE, self.size - theme.px(6)) if failed else "")
-        empty = present and state in ("missing", "failed")
+        self.costs[i].set(cost if roomy else "")
         note.np.show() if empty else note.np.hide()
         btn = self.request_buttons[i]
         if btn is not None:
@@ -239,4 +275,6 @@ class ActivationRow:
         for b in self.request_buttons:
             if b is not None:
                 b.destroy()
+        if self.enlarge_hit is not None:
+            self.enlarge_hit.destroy()
         self.root.removeNode()

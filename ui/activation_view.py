@@ -82,7 +82,8 @@ class ActivationView:
     :meth:`set_featvis_status`), tells missing ones being made (progress, the image so
     far) or failed apart: :meth:`refresh_progress` shows what is new.
     ``arch_of(model)`` names a model's architecture ("" = unknown) for ``Same in Every
-    Row``; ``on_error(message, widget)`` reports a refused channel entry.
+    Row``; ``on_error(message, widget)`` reports a refused channel entry;
+    :meth:`set_enlarge` makes a click on a visualisation show it large.
     """
 
     def __init__(self, parent, params: ParamState, w: float, h: float, pos,
@@ -94,6 +95,7 @@ class ActivationView:
         self.params, self.w, self.h = params, w, h
         self.featvis_lookup, self.on_request_featvis = featvis_lookup, on_request_featvis
         self.featvis_status = featvis_status
+        self.on_enlarge = None  # see set_enlarge
         self.arch_of, self.on_error = arch_of, on_error
         self.root = parent.attachNewNode("activation-view")
         self.root.setPos(pos[0], 0, pos[1])
@@ -236,6 +238,18 @@ class ActivationView:
         for row in self.rows:
             row.refresh_progress()
 
+    def picture_of(self, key: tuple):
+        """The card showing the visualisation of (model, checkpoint, layer, channel), or None."""
+        return next((card for card in (row.picture_of(key) for row in self.rows)
+                     if card is not None), None)
+
+    def set_enlarge(self, on_enlarge) -> None:
+        """``on_enlarge(subject)``: a click on a visualisation shows it large (the rows
+        are built again with it)."""
+        self.on_enlarge = on_enlarge
+        self._signature = None
+        self._redraw()
+
     def _redraw(self) -> None:
         outputs = self._result.outputs if self._result is not None else ()
         p = self.params
@@ -268,7 +282,7 @@ class ActivationView:
         self.rows, z = [], 0.0
         for slot, count in zip(slots, counts):
             row = ActivationRow(self.rows_root, slot, count, size, self.w, z,
-                                self.on_request_featvis)
+                                self.on_request_featvis, self.on_enlarge)
             row.status_source = self.featvis_status
             self.rows.append(row)
             z -= row.height + ROW_GAP

@@ -40,16 +40,20 @@ def bar_text(label: str, prob: float, max_w: float, scale: float = theme.SMALL_S
 
 
 class BarRow:
-    """A ``w``-wide row, top-left at ``z``; ``on_hover(index, entered)`` on enter / exit."""
+    """A ``w``-wide row, top-left at ``z``; ``on_hover(index, entered)`` on enter / exit,
+    ``on_click(index)``, if given, on a press of the left mouse button."""
 
     def __init__(self, parent, index: int, w: float, z: float, colour,
-                 on_hover: Callable[[int, bool], None]):
+                 on_hover: Callable[[int, bool], None],
+                 on_click: Callable[[int], None] | None = None):
         self.index, self.w, self.colour = index, w, colour
         self.fraction = 0.0
         self.hit = DirectFrame(parent=parent, frameSize=(0, w, -BAR_H, 0), pos=(0, 0, z),
                                frameColor=(0, 0, 0, 0), state=DGG.NORMAL, suppressMouse=0)
         self.hit.bind(DGG.ENTER, lambda _e: on_hover(index, True))
         self.hit.bind(DGG.EXIT, lambda _e: on_hover(index, False))
+        if on_click is not None:
+            self.hit.bind(DGG.B1PRESS, lambda _e: on_click(index))
         self.track = card(self.hit, w, BAR_H, theme.FIELD_BG, name="track")
         self.bar = card(self.hit, 1.0, BAR_H, colour, name="bar")
         base = -BAR_H / 2 - theme.SMALL_SCALE * 0.35

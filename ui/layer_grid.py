@@ -19,8 +19,8 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 from direct.gui import DirectGuiGlobals as DGG
-from direct.gui.DirectGui import DirectButton, DirectFrame
-from panda3d.core import Point3, SamplerState, TextNode
+from direct.gui.DirectGui import DirectFrame
+from panda3d.core import SamplerState, TextNode
 
 from game.core.params import ParamState
 from game.core.results import SLOT_TITLES, InferenceResult, SlotOutput
@@ -29,6 +29,7 @@ from ui import theme
 from ui.activation_row import ActivationRow, FeatVisLookup, FeatVisRequest, FeatVisStatus
 from ui.draw import Text, card, displayable, ellipsize
 from ui.heatmap import maps_rgb
+from ui.hit_area import hit_area
 from ui.menus import Entry, TitledMenu
 from ui.overlay_panel import OverlayPanel
 from ui.widgets import button
@@ -200,11 +201,8 @@ class LayerGridPanel(OverlayPanel):
         self._edges = [card(self.outline, 1.0, 1.0, theme.THUMB, name="edge") for _ in range(4)]
         # One invisible button over the grid: a click zooms the map under the mouse; the
         # gamepad's press (no mouse) zooms the next channel in the grid's order.
-        self.hit = DirectButton(parent=self.grid_root, relief=DGG.FLAT, pressEffect=0,
-                                frameColor=(0, 0, 0, 0),
-                                frameSize=(0, self.grid_w, -self.grid_h, 0),
-                                command=self.zoom_next, commandButtons=())
-        self.hit.bind(DGG.B1PRESS, self._clicked)
+        self.hit = hit_area(self.grid_root, self.grid_w, self.grid_h, self._clicked,
+                            self.zoom_next)
         self.empty = Text(self.grid_root, "no activations: switch Show Activations on",
                           (0, -theme.px(16)), fg=theme.TEXT_DIM)
 
@@ -261,10 +259,8 @@ class LayerGridPanel(OverlayPanel):
         inside = col < self.cols and row < self.rows_n and k < len(self.order)
         return int(self.order[k]) if inside else None
 
-    def _clicked(self, event) -> None:
-        mouse = event.getMouse()
-        p = self.grid_root.getRelativePoint(self.grid_root.getTop(), Point3(mouse.x, 0, mouse.y))
-        channel = self.channel_at(p.x, p.z)
+    def _clicked(self, x: float, z: float) -> None:
+        channel = self.channel_at(x, z)
         if channel is not None:
             self.zoom(channel)
 

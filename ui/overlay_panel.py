@@ -55,9 +55,11 @@ class SliderCover:
 
 
 class PanelOwner:
-    """A tool with one such panel in ``self.panel`` (None until first opened)."""
+    """A tool with one such panel in ``self.panel`` (None until first opened), opened over
+    ``self.cover`` (a :class:`SliderCover`)."""
 
     panel = None
+    cover: SliderCover
 
     def open_panel(self):  # subclasses build the panel on first use
         raise NotImplementedError
@@ -71,3 +73,12 @@ class PanelOwner:
     def close_panel(self) -> None:
         if self.panel is not None and self.panel.is_open:
             self.panel.close()
+
+    def destroy_panel(self) -> None:
+        """The panel goes away (the tool is destroyed): the sliders come back unless
+        another panel covers them."""
+        if self.panel is not None:
+            if self.panel.is_open:
+                self.cover.closed(self.panel)
+            self.panel.destroy()
+            self.panel = None

@@ -10,7 +10,9 @@ this view only (it saves no computation), so its state lives here, not in params
 Class pictures come from ``class_vis_lookup(model, checkpoint, class_index)``; a miss
 calls ``request_class_vis`` once per key and shows a placeholder until
 :meth:`refresh_class_vis` is called. Ready pictures are kept as textures, so hovering
-back and forth costs nothing.
+back and forth costs nothing. :meth:`set_class_vis` adds a status source (a missing
+picture then says what it costs, one being made shows its progress on
+:meth:`refresh_progress`) and what a click on a picture or a row does (show it large).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from game.core.results import InferenceResult
 from game.core.texconv import numpy_to_texture
 from ui import theme
 from ui.draw import Text, as_uint8
+from ui.enlarged_picture import Subject
 from ui.flag_check import FlagCheck
 from ui.prediction_block import BLOCK_GAP, PredictionBlock, block_height
 
@@ -34,6 +37,7 @@ TEXTURE_CACHE = 64
 
 ClassVisLookup = Callable[[str, int, int], Optional[np.ndarray]]
 ClassVisRequest = Callable[[str, int, int], None]
+ClassVisStatus = Callable[[str, int, int], object]  # -> a VisStatus (state, progress, estimate...)
 
 
 def picture_size(w: float, h: float, rows: list[int], collapsed: list[bool]) -> float:
@@ -54,6 +58,8 @@ class PredictionView:
                  class_vis_lookup: ClassVisLookup, request_class_vis: ClassVisRequest):
         self.params, self.w, self.h = params, w, h
         self._lookup, self._request = class_vis_lookup, request_class_vis
+        self._status: ClassVisStatus | None = None
+        self._on_enlarge: Callable[[Subject], None] | None = None
         self.root = parent.attachNewNode("prediction-view")
         self.root.setPos(pos[0], 0, pos[1])
         self.show_check = FlagCheck(self.root, params, "show_predictions", "Show Predictions")
@@ -105,7 +111,9 @@ class PredictionView:
         self.blocks, z = [], 0.0
         for slot, r, c in zip(slots, rows, collapsed):
             block = PredictionBlock(self.blocks_root, slot, r, self.w, z, side, c,
-                                    self.toggle, self._picture)
+                                    self.toggle, self._picture,
+                                    self._class_status if self._status is not None else None,
+                                    self._on_enlarge)
             self.blocks.append(block)
             z -= block.height + BLOCK_GAP
 
@@ -140,6 +148,28 @@ class PredictionView:
         for block in self.blocks:
             if not block.showing_picture:
                 block.refresh_picture()
+
+    def set_class_vis(self, status: ClassVisStatus | None,
+                      on_enlarge: Callable[[Subject], None] | None = None) -> None:
+        """``status(model, checkpoint, class_index)`` of pictures not there yet;
+        ``on_enlarge(subject)``: a click on a picture or a row shows that class large."""
+        self._status, self._on_enlarge = status, on_enlarge
+        self._signature = None  # the blocks again, with both
+        self._redraw()
+
+    def _class_status(self, key: tuple):
+        return self._status(*key)
+
+    def refresh_progress(self) -> None:
+        """Pictures being made moved on: show their progress (cheap: no status source
+        is asked for a finished picture)."""
+        for block in self.blocks:
+            block.refresh_progress()
+
+    def picture_of(self, key: tuple):
+        """The card showing (model, checkpoint, class index) now, or None."""
+        return next((b.picture for b in self.blocks
+                     if b.key == key and not b.collapsed), None)
 
     def destroy(self) -> None:
         self._unwatch()

@@ -2,9 +2,10 @@
 
 ``show(text, near)`` puts one line of text on a dark backing just below ``near`` (a
 widget or NodePath: what failed), kept inside the window and cut with an ellipsis
-to its width. It goes away after ``seconds`` (with a task manager), on the next
-``show`` or on ``hide``. Views with a status line of their own (a model slot, a
-tool's panel) show their messages there instead.
+to its width; ``note(text, near)`` does so for news that is no error (a job that
+started), unless an error is being shown. It goes away after ``seconds`` (with a task
+manager), on the next ``show`` or on ``hide``. Views with a status line of their own
+(a model slot, a tool's panel) show their messages there instead.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from panda3d.core import NodePath, Point3, TextNode, TransparencyAttrib
 
 from ui import theme
 from ui.draw import Text, card, ellipsize
+from ui.widgets import frame_bounds
 
 H = theme.px(22)
 PAD = theme.px(6)
@@ -35,6 +37,7 @@ class StatusLine:
                          fg=theme.ERROR, align=TextNode.ALeft)
         self.text.np.setBin("gui-popup", 97)  # over its backing
         self.message = ""
+        self.error = False  # the message shown is an error
         self.root.hide()
 
     @property
@@ -43,7 +46,7 @@ class StatusLine:
 
     def show(self, text: str, near: NodePath, error: bool = True) -> None:
         """``text`` (its first line) under ``near``."""
-        self.message = text
+        self.message, self.error = text, error
         left, right = self._window_x()
         line = ellipsize(text.strip().split("\n")[0], theme.SMALL_SCALE,
                          min(MAX_W, right - left) - 2 * PAD)
@@ -60,6 +63,12 @@ class StatusLine:
             self.task_mgr.remove(TASK)
             self.task_mgr.doMethodLater(self.seconds, lambda _task: self.hide(), TASK)
 
+    def note(self, text: str, near: NodePath) -> None:
+        """``text`` under ``near`` as news, not an error; never over an error still shown."""
+        if self.visible and self.error:
+            return
+        self.show(text, near, error=False)
+
     def hide(self) -> None:
         self.root.hide()
 
@@ -68,7 +77,7 @@ class StatusLine:
         DirectGUI widget by its frame (drawn outside the scene graph), anything else by
         its geometry, failing both its origin."""
         if hasattr(near, "getBounds") and hasattr(near, "guiItem"):
-            x0, x1, z0, z1 = near.getBounds()
+            x0, x1, z0, z1 = frame_bounds(near)
             corners = [self.parent.getRelativePoint(near, Point3(x, 0, z))
                        for x in (x0, x1) for z in (z0, z1)]
             return min(p.x for p in corners), min(p.z for p in corners) - GAP

@@ -17,10 +17,21 @@ def panel(parent, w: float, h: float, color=theme.PANEL_BG, pos=(0, 0), **kw) ->
 
     DirectFrames are interactive by default and suppress mouse buttons under them,
     which would hide clicks and drags from the app (e.g. orbiting in the scene view).
+    A fully transparent panel (a container) draws nothing: no quad to blend.
     """
+    if len(color) == 4 and color[3] == 0:
+        kw.setdefault("relief", None)
     return DirectFrame(
         parent=parent, frameSize=(0, w, -h, 0), frameColor=color,
         pos=(pos[0], 0, pos[1]), state=DGG.DISABLED, suppressMouse=0, **kw)
+
+
+def frame_bounds(widget) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) of a DirectGUI widget in its own coordinates: its
+    ``frameSize`` where it has one (a panel that draws nothing has no geometry for
+    ``getBounds`` to measure), else what ``getBounds`` measures."""
+    size = widget["frameSize"]
+    return tuple(size) if size else tuple(widget.getBounds())
 
 
 def text_width(text: str, scale: float) -> float:

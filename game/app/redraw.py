@@ -6,9 +6,11 @@ changed; a window frame without it costs ~0.1 ms. So just before Panda3D renders
 
 - a parameter changed, or a part of the app asked (``request()``): a new inference
   result, a finished feature visualisation, a message, a named action (a button, a
-  key, a gamepad), any gamepad activity, a window event;
+  key, a gamepad), any key or mouse button pressed, any gamepad activity, a window
+  event;
 - the mouse moved or a mouse button went down or up (DirectGUI's rollover and press
-  looks), or a text entry has the keyboard focus (its cursor blinks);
+  looks), or the text entry with the keyboard focus got or lost it, changed its text or
+  cursor position, or blinked its cursor (twice a second when idle);
 - ``KEEPALIVE_S`` passed since the window was last drawn: whatever changed without any
   of the above (a tool's progress label) shows within that time.
 
@@ -21,8 +23,9 @@ from __future__ import annotations
 import time
 
 from direct.showbase.DirectObject import DirectObject
-from panda3d.core import MouseButton, NodePath, PGItem
+from panda3d.core import MouseButton, NodePath, PGEntry, PGItem
 
+from game.app.input.buttons import on_any_button
 from game.core.params import ParamState
 from game.core.stages import Stage
 
@@ -45,10 +48,13 @@ class WindowRedraw:
         self._requested = True
         self._version = None
         self._mouse = None
+        self._entry = None        # (path, text, cursor position) of the focused entry
+        self._blink_start, self._blink = 0.0, 0  # its cursor's blinks counted from then
         self._last_draw = self._last_frame = clock()
         self._events = DirectObject()
         for event in EVENTS:
             self._events.accept(event, lambda *_: self.request())
+        on_any_button(base, self._events, self.request)  # a key can open or close a view
         base.taskMgr.add(self._task, TASK, sort=Stage.WINDOW)
 
     def request(self) -> None:
@@ -62,18 +68,35 @@ class WindowRedraw:
         m = watcher.getMouse()
         return (m.x, m.y, *(watcher.isButtonDown(b) for b in BUTTONS))
 
-    def _typing(self) -> bool:
-        """A shown text entry of this window has the keyboard focus."""
-        item = PGItem.getFocusItem()
-        if item is None:
-            return False
-        path = NodePath.anyPath(item)
+    def _shown(self, path: NodePath) -> bool:
         return self.base.render2d.isAncestorOf(path) and not path.isHidden()
 
+    def _typing(self, now: float) -> bool:
+        """The text entry with the keyboard focus may look different since the last frame:
+        it got or lost the focus, its text or cursor moved, or its cursor blinked.
+
+        PGEntry shows the cursor in the first half of every ``1 / blink rate`` seconds
+        after the focus or a key (rate 1: it toggles twice a second); the toggles are
+        counted from the frame where the entry, its text or its cursor position changed.
+        """
+        item = PGItem.getFocusItem()
+        path = NodePath.anyPath(item) if isinstance(item, PGEntry) else None
+        if path is None or not self._shown(path):
+            lost, self._entry = self._entry, None
+            return lost is not None and self._shown(lost[0])  # its unfocused look
+        entry = (path, item.getWtext(), item.getCursorPosition())
+        if entry != self._entry:
+            self._entry, self._blink_start, self._blink = entry, now, 0
+            return True
+        rate = item.getBlinkRate()
+        blink = int((now - self._blink_start) * rate * 2) if rate > 0 else 0
+        blinked, self._blink = blink != self._blink, blink
+        return blinked
+
     def _changed(self, now: float) -> bool:
-        pointer, version = self._pointer(), self.params.version
+        pointer, version, typing = self._pointer(), self.params.version, self._typing(now)
         changed = (self._requested or version != self._version or pointer != self._mouse
-                   or self._typing() or now - self._last_draw >= KEEPALIVE_S)
+                   or typing or now - self._last_draw >= KEEPALIVE_S)
         self._requested, self._version, self._mouse = False, version, pointer
         return changed
 

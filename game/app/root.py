@@ -54,7 +54,9 @@ class PerturberApp:
         self.params = params or ParamState()
         self.base = ShowBase(windowType="offscreen" if offscreen else "onscreen")
         self.base.disableMouse()  # the camera belongs to the parameter model
-        self.base.setBackgroundColor(0.1, 0.1, 0.11, 1)
+        from ui.theme import WINDOW_BG
+
+        self.base.setBackgroundColor(*WINDOW_BG)  # the layout's backdrop, as the window's clear
         if offscreen:
             from game.app.input.virtual_mouse import attach_virtual_mouse
 
@@ -141,8 +143,11 @@ class PerturberApp:
         from ui.layout import MainLayout
         from ui.scene_panel import ScenePanel
         from ui.status_line import StatusLine
+        from ui.text_pass import TextPass
 
-        self.layout = MainLayout(self.base.aspect2d, self.base.getAspectRatio())
+        self.layout = MainLayout(self.base.aspect2d, self.base.getAspectRatio(), backdrop=False)
+        self.text_pass = TextPass(self.base.render2d)
+        self.base.taskMgr.add(self._text_pass_task, "perturber-text-pass", sort=Stage.WINDOW)
         self.status_line = StatusLine(self.base.aspect2d, self.base.taskMgr)
         self.path_dialog = None  # the open "Open file..." dialog, if any
         self.layout.set_scene_texture(self.pipeline.output)
@@ -213,7 +218,8 @@ class PerturberApp:
             window=self.base.win, frame=lambda: self.pipeline.frame,
             custom_snippet=lambda: self.pipeline.custom.snippet,
             custom_changed=self.pipeline.custom_changed,
-            scene_clicks=self.scene_clicks, show_error=self.show_error)
+            scene_clicks=self.scene_clicks, show_error=self.show_error,
+            show_note=self.status_line.note)
 
     def attach_kiosk(self, **options):
         """Kiosk mode (``game.app.input.kiosk``), kept as ``tools["kiosk"]``."""
@@ -297,6 +303,10 @@ class PerturberApp:
         self.pipeline.before_render()  # arm the buffers: igLoop renders a changed scene
         return task.cont
 
+    def _text_pass_task(self, task):
+        self.text_pass.update()  # widgets made since the last frame: their text drawn last
+        return task.cont
+
     def _capture_task(self, task):
         frame = self.pipeline.after_render()
         if frame is not None:
@@ -333,7 +343,8 @@ class PerturberApp:
         self.base.run()
 
     def destroy(self) -> None:
-        for name in ("perturber-render-or-arm", "perturber-capture", "perturber-infer"):
+        for name in ("perturber-render-or-arm", "perturber-capture", "perturber-infer",
+                     "perturber-text-pass"):
             self.base.taskMgr.remove(name)
         self.trimmer.destroy()
         self.redraw.destroy()

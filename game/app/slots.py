@@ -154,14 +154,17 @@ class ModelSlots:
         if current is not None and (current.name, current.checkpoint) == (name, checkpoint):
             self._bump(slot)
             return
-        from nets.backends import make_backend
+        from nets.backends import OnnxUnavailable, make_backend
 
         start = time.perf_counter()
         try:
             model, title, key = self.loader(name, checkpoint)
             backend = make_backend(self.backend, model)
         except Exception as exc:  # any broken file or entry: report it, keep the app
-            message = f"{slot}: could not load {name!r} (checkpoint {checkpoint}): {exc}"
+            # A backend missing here is no fault of the model: that comes first.
+            what = ("" if isinstance(exc, OnnxUnavailable)
+                    else f"could not load {name!r} (checkpoint {checkpoint}): ")
+            message = f"{slot}: {what}{exc}"
             self.errors[slot] = message
             self.on_error(message)
             if not initial:

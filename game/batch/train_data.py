@@ -8,7 +8,10 @@ Three kinds of datasets (all uint8 (N, 224, 224, 3), row 0 = top):
   (hue, saturation, alpha, contrast, texture/background blur, lighting), drawn from a
   seeded generator. Each scene is rendered twice: ``clean`` (its own textures) and
   ``swapped`` (the object's texture replaced from the texture bank, and with p = 0.7
-  the background too) -- the pairs the Stylized variant trains on.
+  the background too) -- the pairs the Stylized variant trains on. How wide the ranges
+  and which backgrounds, lights and photos: a ``game.batch.variety.Variety`` (default
+  ``STANDARD``, the held-out renders'; a dataset of another variety is cached under a
+  name of its own); ``scene_table`` lists each scene's draws.
 - ``cue_conflict``: dog/cat shape with the other animal's texture (shape_morph 1 +
   texture_morph 0 and the reverse) from many views; ``shape`` / ``texture`` arrays say
   which is which ("dog" or "cat").
@@ -29,6 +32,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from game.batch.variety import LIGHT_FIELDS, PRESETS, STANDARD, Variety, light_rig, random_light
 from game.core import paths
 
 DATA_VERSION = 2  # 2: an object's swap never draws its own pair's textures
@@ -37,14 +41,16 @@ OBJECTS = ("dog_cat", "truck_car")
 BACKGROUNDS = ("lawn", "street")
 VIEW_OBJECTS = (("dog_cat", 0, "dog"), ("dog_cat", 1, "cat"), ("truck_car", 0, "fire_truck"),
                 ("truck_car", 1, "race_car"))   # (pair, morph, class-set name)
+NOISE_BACKGROUNDS = PLAIN_BACKGROUNDS = 16
 
 
 def cache_dir() -> Path:
     return paths.cache_dir("train-data")
 
 
-def dataset_path(kind: str, n: int, seed: int) -> Path:
-    return cache_dir() / f"{kind}-v{DATA_VERSION}-n{n}-s{seed}.npz"
+def dataset_path(kind: str, n: int, seed: int, variety: Variety | None = None) -> Path:
+    key = variety.key() if variety is not None else ""
+    return cache_dir() / f"{kind}-v{DATA_VERSION}-n{n}-s{seed}{'-' + key if key else ''}.npz"
 
 
 # -- texture bank ----------------------------------------------------------------------------
@@ -73,7 +79,19 @@ def _noise(rng: np.random.Generator, size: int = 256) -> np.ndarray:
     return np.where(m[..., None], c1, c2).astype(np.uint8)
 
 
-def texture_bank(rng: np.random.Generator, n_noise: int = 12) -> list[np.ndarray]:
+def _plain(rng: np.random.Generator, size: int = 256) -> np.ndarray:
+    """A studio backdrop: one colour, or a vertical gradient between two."""
+    top, bottom = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+    if rng.random() < 0.5:
+        bottom = top
+    t = np.linspace(0, 1, size)[:, None, None]
+    return np.broadcast_to(top * (1 - t) + bottom * t, (size, size, 3)).astype(np.uint8)
+
+
+def texture_bank(rng: np.random.Generator, n_noise: int = 12,
+                 photo_names: tuple[str, ...] | None = None) -> list[np.ndarray]:
+    """The bank, in this order: the pairs' textures, the backgrounds, the tinted texture
+    photos, ``photo_names`` (default ``TRAIN_PHOTOS``), ``n_noise`` procedural textures."""
     from models3d import catalog
     from nets.training.photos import TEXTURE_PHOTOS, TRAIN_PHOTOS, photo
 
@@ -87,7 +105,7 @@ def texture_bank(rng: np.random.Generator, n_noise: int = 12) -> list[np.ndarray
         for _ in range(2):
             tint = rng.uniform(0.3, 1.0, 3)
             bank.append((grey * tint * 255).astype(np.uint8))
-    bank += [photo(n) for n in TRAIN_PHOTOS]
+    bank += [photo(n) for n in (TRAIN_PHOTOS if photo_names is None else photo_names)]
     bank += [_noise(rng) for _ in range(n_noise)]
     return bank
 
@@ -109,15 +127,15 @@ def swapped_pair(pair, texture: np.ndarray):
 
 
 # -- scene parameters -------------------------------------------------------------------------
-def random_scene(rng: np.random.Generator, base_camera: dict) -> dict:
+def random_scene(rng: np.random.Generator, base_camera: dict, variety: Variety = STANDARD) -> dict:
     """Scene parameter values for one random training/evaluation scene."""
     morph = float(rng.choice([0.0, 1.0, rng.uniform()], p=[0.4, 0.4, 0.2]))
     return {
         "shape_morph": morph, "texture_morph": morph,
-        "yaw": float(rng.uniform(-180, 180)),
-        "pitch": float(rng.uniform(-45, 10)),
-        "distance": float(base_camera["distance"] * rng.uniform(0.75, 1.5)),
-        "roll": float(rng.normal(0, 8)),
+        "yaw": float(rng.uniform(*variety.yaw)),
+        "pitch": float(rng.uniform(*variety.pitch)),
+        "distance": float(base_camera["distance"] * rng.uniform(*variety.distance)),
+        "roll": float(rng.normal(0, variety.roll)),
         "pan_x": float(rng.normal(0, 0.15)), "pan_y": float(rng.normal(0, 0.15)),
         "hue": float(rng.normal(0, 0.05)),
         "saturation": float(rng.uniform(0.6, 1.0)),
@@ -148,26 +166,59 @@ class _Backgrounds:
 
 
 def plan_random(n: int, seed: int, n_bank: int, n_photo_bgs: int, n_noise: int,
-                cameras: dict) -> list[dict]:
-    """The scenes of a random dataset: parameters, object, clean/swapped backgrounds, texture."""
+                cameras: dict, variety: Variety = STANDARD) -> list[dict]:
+    """The scenes of a random dataset: parameters, object, clean/swapped backgrounds, texture,
+    and the light rig (None: the app's lights)."""
     rng = np.random.default_rng(seed)
+    lights = np.random.default_rng([seed, 1])   # draws that only a random lighting makes
+    counts = {"named": len(BACKGROUNDS), "photo": n_photo_bgs, "noise": n_noise, "bank": n_bank,
+              "plain": PLAIN_BACKGROUNDS}
     scenes = []
     for _ in range(n):
         obj = OBJECTS[rng.integers(2)]
-        values = random_scene(rng, cameras[obj])
-        r = rng.random()
-        bg = (("named", BACKGROUNDS[rng.integers(2)]) if r < 0.55 else
-              ("photo", int(rng.integers(n_photo_bgs))) if r < 0.85 else
-              ("noise", int(rng.integers(n_noise))))
+        values = random_scene(rng, cameras[obj], variety)
+        kind, index = variety.background(rng, counts)
+        bg = ("named", BACKGROUNDS[index]) if kind == "named" else (kind, index)
         own = {2 * OBJECTS.index(obj), 2 * OBJECTS.index(obj) + 1}  # bank starts with the pairs' textures
         texture = int(rng.choice([t for t in range(n_bank) if t not in own]))
-        swapped_bg = ("bank", int(rng.integers(n_bank))) if rng.random() < 0.7 else bg
+        swapped_bg = ("bank", int(rng.integers(n_bank))) if rng.random() < variety.swap_background else bg
+        light = random_light(lights) if variety.lighting == "random" else None
         scenes.append({"object": obj, "values": values, "bg": bg, "texture": texture,
-                       "swapped_bg": swapped_bg})
+                       "swapped_bg": swapped_bg, "light": light})
     return scenes
 
 
-def render_random(n: int, seed: int, swapped: bool = True) -> dict[str, np.ndarray]:
+def random_plan(n: int, seed: int, variety: Variety = STANDARD) -> tuple[list[dict], list[np.ndarray]]:
+    """(the plan of ``render_random(n, seed, variety=variety)``, the texture bank it indexes)."""
+    from models3d import catalog
+
+    bank = texture_bank(np.random.default_rng(seed + 1), variety.noise_textures, variety.photo_names())
+    cameras = {o: catalog.load_pair(o).camera for o in OBJECTS}
+    return plan_random(n, seed, len(bank), len(variety.photo_names()), NOISE_BACKGROUNDS, cameras,
+                       variety), bank
+
+
+def scene_table(plan: list[dict], variety: Variety = STANDARD) -> dict[str, list]:
+    """Each scene's draws as JSON columns: object, camera, background ("named:lawn",
+    "photo:astronaut", "noise:3", "bank:7", "plain:2"), the swapped twin's background, and
+    the light rig (``light_fields`` values; None for the app's lights)."""
+    photos = variety.photo_names()
+
+    def name(bg):
+        return f"{bg[0]}:{photos[bg[1]] if bg[0] == 'photo' else bg[1]}"
+
+    return {"object": [s["object"] for s in plan],
+            **{k: [round(s["values"][k], 3) for s in plan]
+               for k in ("yaw", "pitch", "distance", "roll", "lighting_influence")},
+            "background": [name(s["bg"]) for s in plan],
+            "swapped_background": [name(s["swapped_bg"]) for s in plan],
+            "light_fields": list(LIGHT_FIELDS),
+            "light": [None if s["light"] is None else [round(s["light"][k], 3) for k in LIGHT_FIELDS]
+                      for s in plan]}
+
+
+def render_random(n: int, seed: int, swapped: bool = True,
+                  variety: Variety = STANDARD) -> dict[str, np.ndarray]:
     """``n`` random scenes: {"clean", "swapped" (if asked), "object" (0/1), "morph"}.
 
     Renders are grouped by object and by swapped texture so each textured object is
@@ -176,17 +227,16 @@ def render_random(n: int, seed: int, swapped: bool = True) -> dict[str, np.ndarr
     from game.render.headless import headless_pipeline
     from game.core.params import ParamState
     from models3d import catalog
-    from nets.training.photos import TRAIN_PHOTOS, photo
+    from nets.training.photos import photo
 
-    bank = texture_bank(np.random.default_rng(seed + 1))
-    noise_rng = np.random.default_rng(seed + 2)
+    plan, bank = random_plan(n, seed, variety)
+    noise_rng, plain_rng = np.random.default_rng(seed + 2), np.random.default_rng(seed + 3)
     images = {("named", b): catalog.load_background(b) for b in BACKGROUNDS}
-    images.update({("photo", i): _square(photo(p), 512) for i, p in enumerate(TRAIN_PHOTOS)})
-    images.update({("noise", i): _square(_noise(noise_rng), 256) for i in range(16)})
+    images.update({("photo", i): _square(photo(p), 512) for i, p in enumerate(variety.photo_names())})
+    images.update({("noise", i): _square(_noise(noise_rng), 256) for i in range(NOISE_BACKGROUNDS)})
     images.update({("bank", i): _square(t, 512) for i, t in enumerate(bank)})
+    images.update({("plain", i): _plain(plain_rng) for i in range(PLAIN_BACKGROUNDS)})
     pairs = {o: catalog.load_pair(o) for o in OBJECTS}
-    plan = plan_random(n, seed, len(bank), len(TRAIN_PHOTOS), 16,
-                       {o: p.camera for o, p in pairs.items()})
     clean, swap = [None] * n, [None] * n
     params = ParamState()
     with headless_pipeline(params) as (_base, pipeline, _controller):
@@ -196,6 +246,8 @@ def render_random(n: int, seed: int, swapped: bool = True) -> dict[str, np.ndarr
             scene.set_pair(pair)
             for i in indices:
                 params.update(plan[i]["values"])
+                if plan[i]["light"] is not None:
+                    scene.set_lights(*light_rig(plan[i]["light"]))
                 backgrounds.show(plan[i][bg_key], images[plan[i][bg_key]])
                 out[i] = pipeline.render_now().image.copy()
 
@@ -261,15 +313,18 @@ def render_views(n: int, seed: int) -> dict[str, np.ndarray]:
 RENDERERS = {"random": render_random, "cue_conflict": render_cue_conflict, "views": render_views}
 
 
-def cached(kind: str, n: int, seed: int) -> dict[str, np.ndarray]:
-    """The dataset (rendered once, then read from ``cache/train-data/``)."""
-    path = dataset_path(kind, n, seed)
+def cached(kind: str, n: int, seed: int, variety: Variety | None = None) -> dict[str, np.ndarray]:
+    """The dataset (rendered once, then read from ``cache/train-data/``); ``variety``: of a
+    random dataset (default ``STANDARD``)."""
+    if variety is not None and kind != "random":
+        raise ValueError(f"only random datasets have a variety, not {kind!r}")
+    path = dataset_path(kind, n, seed, variety)
     try:
         with np.load(path) as z:
             return {k: z[k] for k in z.files}
     except (OSError, ValueError, EOFError):
         pass
-    data = RENDERERS[kind](n, seed)
+    data = RENDERERS[kind](n, seed, **({"variety": variety} if variety is not None else {}))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
     np.savez_compressed(tmp, **data)
@@ -285,10 +340,13 @@ def main(argv=None) -> int:
     ap.add_argument("kind", choices=tuple(RENDERERS))
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--variety", choices=tuple(PRESETS), default=None,
+                    help="of a random dataset (default standard)")
     a = ap.parse_args(argv)
+    variety = PRESETS[a.variety] if a.variety else None
     t = time.monotonic()
-    data = cached(a.kind, a.n, a.seed)
-    print(f"{dataset_path(a.kind, a.n, a.seed)}: {[(k, v.shape) for k, v in data.items()]} "
+    data = cached(a.kind, a.n, a.seed, variety)
+    print(f"{dataset_path(a.kind, a.n, a.seed, variety)}: {[(k, v.shape) for k, v in data.items()]} "
           f"in {time.monotonic() - t:.1f} s")
     return 0
 

@@ -5,7 +5,8 @@
   ``--set NAME=VALUE``, and the headless frame they describe;
 - ``parse_models`` / ``load_models``: ``--models A,B@ITER,ARCH=FILE,ALIAS:ARCH=FILE``
   checked against the registry (``MODELS_HELP`` says it for ``--help``), and the classifiers;
-- ``add_backend_option``: ``--backend torch|onnx|auto``, what runs the forward passes;
+- ``add_backend_option`` / ``check_backend``: ``--backend torch|onnx|auto``, what runs the
+  forward passes, and onnx refused at once where onnxruntime is missing;
 - ``parse_size``: ``--size WxH``.
 
 Every refusal is a ParamError saying which option and why.
@@ -22,11 +23,23 @@ MAX_MODELS = 16
 
 
 # -- the scene ---------------------------------------------------------------------------
-def add_scene_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--object", help="a built-in pair name (e.g. dog_cat) or a 3D file path")
-    p.add_argument("--background", help="a built-in background name (e.g. lawn) or an image path")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a parameter (repeatable); see `perturber render --list-params`")
+def add_scene_options(p: argparse.ArgumentParser, subcommand: bool = False) -> None:
+    """``--object``, ``--background``, ``--set``. On a ``subcommand`` they add to the same
+    options given before it (``perturber --object truck_car predict``): no defaults of
+    their own, and ``--set`` values from both places count."""
+    keep = {"default": argparse.SUPPRESS} if subcommand else {}
+    p.add_argument("--object", help="a built-in pair name (e.g. dog_cat) or a 3D file path",
+                   **keep)
+    p.add_argument("--background", help="a built-in background name (e.g. lawn) or an image path",
+                   **keep)
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="set a parameter (repeatable); see `perturber render --list-params`",
+                   **({"dest": "set_after", **keep} if subcommand else {"default": []}))
+
+
+def merge_scene_options(args) -> None:
+    """``--set`` values given after a subcommand join those given before it."""
+    args.set = [*getattr(args, "set", []), *vars(args).pop("set_after", [])]
 
 
 def scene_assignments(args) -> list[tuple[str, str]]:
@@ -194,6 +207,20 @@ def add_backend_option(p: argparse.ArgumentParser, flag: str = "--backend",
                    help="what runs the networks' forward passes: onnx (onnxruntime; one "
                         "export per weights file, cached under cache/onnx), torch, or auto "
                         "(default: onnx where it works here, else torch)")
+
+
+def check_backend(args, flag: str = "--backend") -> None:
+    """A ParamError before any work when ``flag`` chose onnx and onnxruntime does not
+    import here (auto falls back to torch by itself)."""
+    if args.inference != "onnx":
+        return
+    from nets.backends import OnnxUnavailable, import_onnxruntime
+
+    try:
+        import_onnxruntime()
+    except OnnxUnavailable as exc:
+        raise ParamError(f"{flag} onnx: {exc} ({flag} torch, or {flag} auto to use onnx "
+                         "only where it works)") from None
 
 
 # -- the window --------------------------------------------------------------------------

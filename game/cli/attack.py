@@ -24,7 +24,7 @@ def add_commands(sub) -> None:
     from game.cli.args import add_scene_options
 
     p = sub.add_parser("attack", help="PGD attack on the rendered scene (L2 or Linf)")
-    add_scene_options(p)
+    add_scene_options(p, subcommand=True)
     p.add_argument("--model", default=DISCRETE["model1"],
                    help="registry name, NAME@ITERATION for a checkpoint (default: %(default)s)")
     p.add_argument("--norm", default="l2", help="l2 or linf (default: %(default)s)")

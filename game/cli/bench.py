@@ -275,10 +275,12 @@ def print_report(report: dict) -> None:
 
 
 def cmd_bench(args) -> int:
+    from game.cli.args import check_backend
     from game.core.params import ParamError
 
     if not 5 <= args.frames <= 10_000:
         raise ParamError(f"--frames {args.frames}: choose 5..10000")
+    check_backend(args)
     report = measure(args.frames, args.inference,
                      say=lambda text: print(text, file=sys.stderr, flush=True))
     if args.json:

@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 
 from game.cli.args import (add_backend_option, add_scene_options, finish_scene_options,
-                           initial_params, parse_size,
+                           initial_params, merge_scene_options, parse_size,
                            render_frame, scene_assignments)
 from game.core.params import CHOICES, DISCRETE, MAY_BE_EMPTY, PARAMS, ParamError
 
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scene_options(parser)
     sub = parser.add_subparsers(dest="command")
     render = sub.add_parser("render", help="write the 224x224 network input as PNG (headless)")
-    add_scene_options(render)
+    add_scene_options(render, subcommand=True)
     render.add_argument("--out", metavar="FILE.png", help="output PNG")
     render.add_argument("--list-params", action="store_true",
                         help="print every parameter as JSON: numeric ones with group, min, max "
@@ -168,6 +168,7 @@ USER_ERRORS = (
     ("nets.training.pack", "PackError"),
     ("nets.training.state", "StateMismatch"),
     ("nets.download", "DownloadError"),
+    ("nets.backends.onnx_backend", "OnnxUnavailable"),
 )
 REPORT = ("this is a bug in Perturber: please report it to its maintainers with the command "
           "and what it prints with --debug")
@@ -206,6 +207,7 @@ def run(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    merge_scene_options(args)
     try:
         return run(args)
     except Exception as exc:  # noqa: BLE001  every failure ends here, said once

@@ -15,7 +15,7 @@ def add_commands(sub) -> None:
     from game.cli.args import MODELS_HELP, add_backend_option, add_scene_options
 
     predict = sub.add_parser("predict", help="render the scene and print each model's top-K")
-    add_scene_options(predict)
+    add_scene_options(predict, subcommand=True)
     predict.add_argument("--models", default=f"{DISCRETE['model1']},{DISCRETE['model2']}",
                          help=MODELS_HELP + " (default: %(default)s)")
     predict.add_argument("--top", type=values.count(1, 1000), default=5, help="how many classes (default 5)")
@@ -36,13 +36,14 @@ def run(args) -> int | None:
 def cmd_predict(args) -> int:
     import torch
 
-    from game.cli.args import load_models, parse_models, render_frame
+    from game.cli.args import check_backend, load_models, parse_models, render_frame
     from nets.backends import make_backend
     from nets.labels import class_names
     from nets.predict import topk
 
     if not 1 <= args.top <= 1000:
         raise ParamError(f"--top {args.top}: choose 1..1000")
+    check_backend(args)
     models = load_models(parse_models(args.models))
     frame = render_frame(args)
     x = torch.from_numpy(frame.as_float())

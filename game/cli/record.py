@@ -1,7 +1,10 @@
 """`perturber replay` and `perturber export`: recorded sessions (see game/tools/recording/).
 
-  perturber replay FILE [--speed S] [--headless] [--size WxH]
+  perturber replay FILE [--speed S] [--headless] [--size WxH] [--backend B]
   perturber export FILE [--video OUT.mp4] [--fps N] [--csv OUT.csv] [--size WxH] [--force]
+                   [--backend B]
+
+The app that plays the session back runs the networks on ``--backend`` (as the app's).
 
 Exit codes of ``replay --headless``: 0 every recorded digest matched (a damaged file:
 every digest before the damage), 1 a mismatch (the first is reported), 2 not a
@@ -13,6 +16,7 @@ import sys
 from pathlib import Path
 
 from game.cli import values
+from game.cli.args import add_backend_option, check_backend, parse_size
 from game.core.params import ParamError
 
 
@@ -23,6 +27,7 @@ def add_commands(sub) -> None:
     replay.add_argument("--headless", action="store_true",
                         help="offscreen, as fast as possible, verifying every frame digest")
     replay.add_argument("--size", help="window size WxH (default: the recorded one)")
+    add_backend_option(replay)
     export = sub.add_parser("export", help="a recorded session to a video and/or CSV")
     export.add_argument("file", help="a recording (perturber --record FILE)")
     export.add_argument("--video", metavar="OUT.mp4", help="H.264 video of the window")
@@ -30,6 +35,7 @@ def add_commands(sub) -> None:
     export.add_argument("--csv", metavar="OUT.csv", help="time, parameters, top-5 per model")
     export.add_argument("--size", help="window size WxH for the video (default: the recorded one)")
     export.add_argument("--force", action="store_true", help="replace existing output files")
+    add_backend_option(export)
 
 
 def run(args) -> int | None:
@@ -46,19 +52,19 @@ def run(args) -> int | None:
 
 
 def _size(args, rec) -> tuple[int, int]:
-    from game.cli.args import parse_size
-
     if args.size:
         return parse_size(args.size)
     window = rec.header.get("window") or (1280, 800)
     return int(window[0]), int(window[1])
 
 
-def make_app(rec, offscreen: bool, size: tuple[int, int]):
+def make_app(rec, args, offscreen: bool):
+    """The app that plays ``rec`` back: its window size and ``--backend`` from ``args``."""
     from game.app.root import PerturberApp
     from game.tools.recording.replay import initial_params
 
-    return PerturberApp(params=initial_params(rec), offscreen=offscreen, size=size)
+    return PerturberApp(params=initial_params(rec), offscreen=offscreen, size=_size(args, rec),
+                        backend=args.inference)
 
 
 def cmd_replay(args, rec) -> int:
@@ -67,10 +73,11 @@ def cmd_replay(args, rec) -> int:
 
     if not args.speed > 0:
         raise ParamError(f"--speed {args.speed}: must be > 0")
+    check_backend(args)
     headless = args.headless or not has_display()
     if headless and not args.headless:
         print("no display: replaying headless", file=sys.stderr)
-    app = make_app(rec, offscreen=headless, size=_size(args, rec))
+    app = make_app(rec, args, offscreen=headless)
     if headless:
         try:
             report = replay.verify(app, rec)
@@ -94,11 +101,12 @@ def cmd_export(args, rec) -> int:
             check_output(out, force=args.force)
     if args.video:
         check_video(rec, args.fps)
+        check_backend(args)
     if args.csv:
         rows = write_csv(rec, Path(args.csv))
         print(f"wrote {args.csv} ({rows} inferred frames)")
     if args.video:
-        app = make_app(rec, offscreen=True, size=_size(args, rec))
+        app = make_app(rec, args, offscreen=True)
         try:
             report, n = write_video(app, rec, Path(args.video), args.fps)
         finally:

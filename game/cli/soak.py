@@ -1,4 +1,5 @@
-"""``perturber soak --minutes M [--kiosk]``: random mouse and gamepad input, offscreen."""
+"""``perturber soak --minutes M [--kiosk] [--backend B]``: random mouse and gamepad input,
+offscreen."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,8 @@ from game.core.outputs import atomic, check_output
 
 
 def add_commands(sub) -> None:
+    from game.cli.args import add_backend_option
+
     p = sub.add_parser("soak", help="drive random mouse and gamepad input; report crashes, "
                                     "frame-time percentiles and memory over time")
     p.add_argument("--minutes", type=values.number(above=0, hi=7 * 24 * 60), default=1.0,
@@ -21,6 +24,7 @@ def add_commands(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--out", metavar="FILE.json", help="also write the JSON report here")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    add_backend_option(p)
 
 
 def run(args) -> int | None:
@@ -28,10 +32,12 @@ def run(args) -> int | None:
         return None
     from game.app.root import PerturberApp
     from game.app.soak import format_report, soak
+    from game.cli.args import check_backend
 
     if args.out:
         check_output(args.out, force=args.force)
-    app = PerturberApp(offscreen=True, size=(1280, 800))
+    check_backend(args)
+    app = PerturberApp(offscreen=True, size=(1280, 800), backend=args.inference)
     app.controller.use_preferred_camera()
     quiet = 0.0
     if args.kiosk:

@@ -40,7 +40,7 @@ def add_commands(sub) -> None:
     p = sub.add_parser("sweep", help="sweep 1-2 parameters over a grid: CSV, heat maps, tuning curves")
     p.add_argument("--param", action="append", default=[], metavar="NAME=START:STOP:N",
                    help="a swept parameter (once or twice; the first runs down the rows)")
-    add_scene_options(p)
+    add_scene_options(p, subcommand=True)
     p.add_argument("--models", default=DISCRETE["model1"],
                    help="comma-separated registry names, NAME@ITERATION, or py:module:function "
                         "(default: %(default)s)")

@@ -12,7 +12,8 @@ included), ``igLoop`` (``IG_LOOP`` = 50) renders every active buffer and the win
    arms the offscreen buffers for a changed scene (sync mode renders and infers right
    there, so the window shows the frame with its results in the same frame).
    ``WINDOW`` then switches the window off for this frame if nothing in it can have
-   changed (``game.app.redraw``).
+   changed (``game.app.redraw``), and puts the text of widgets made since the last
+   frame into the GUI's text pass (``ui.text_pass``).
 4. ``igLoop`` renders.
 5. ``CAPTURE`` reads the frame back and hands it to inference; ``INFER`` re-infers after
    model or view changes and collects worker results.

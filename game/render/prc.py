@@ -25,11 +25,12 @@ def configure(offscreen: bool, size: tuple[int, int] = (1280, 800), title: str =
               fullscreen: bool = False) -> None:
     """Offscreen: EGL (no display needed). Onscreen: the platform's window."""
     os.environ.setdefault("EGL_PLATFORM", "surfaceless")
-    # Mesa's software rasteriser (llvmpipe; real GPU drivers ignore this) with its own
-    # threads grew the app from 1.2 to 2.6 GB over 1,000 idle frames, memory that
-    # malloc_trim does not get back; rasterising on the calling thread kept it flat at
-    # ~0.95 GB for ~19 ms instead of ~14-18 ms a frame (2 cores, loaded). An unattended
-    # kiosk needs flat memory more, so 0 unless the user chose a value.
+    # Mesa's software rasteriser (llvmpipe; real GPU drivers ignore this) rasterises on
+    # the calling thread with 0. Its own threads once grew the app by ~1.4 GB over 1,000
+    # idle frames; with the malloc arena limit (game.app.memory) 2 threads stayed flat at
+    # 1.07 GB over 1,200 frames, but did not shorten the app's frame on 2 cores (the
+    # window drawn in 10 instead of 13 ms, the frame with two models' results 49-51 ms
+    # against 47-53), so 0 unless the user chose a value.
     os.environ.setdefault("LP_NUM_THREADS", "0")
     lines = [COMMON, f"win-size {size[0]} {size[1]}", f"window-title {title}"]
     if offscreen:

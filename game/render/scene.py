@@ -52,6 +52,7 @@ class Scene:
         self._white = numpy_to_texture(np.full((4, 4), 255, np.uint8), "white")
         self.pair: MorphPair | None = None
         self._values: dict | None = None
+        self.lights, self.ambient = LIGHTS, AMBIENT
 
     # -- content -----------------------------------------------------------------
     def set_pair(self, pair: MorphPair) -> None:
@@ -63,15 +64,22 @@ class Scene:
         alpha = self._white if pair.alpha is None else numpy_to_texture(pair.alpha, "alpha", mipmaps=True)
         node.setShaderInput("alpha_tex", alpha)
         node.setShaderInput("max_lod", max_lod(pair.texture_a.shape))
-        node.setShaderInput("light_dir", [Vec3(*d) for d, _ in LIGHTS])
-        node.setShaderInput("light_color", [Vec3(*c) for _, c in LIGHTS])
-        node.setShaderInput("ambient", AMBIENT)
         if self.object_np is not None:
             self.object_np.removeNode()
         self.object_np = node
         self.pair = pair
+        self.set_lights(self.lights, self.ambient)
         if self._values is not None:
             self.apply(self._values)
+
+    def set_lights(self, lights=LIGHTS, ambient: float = AMBIENT) -> None:
+        """Three (direction towards the light, colour) pairs in world space and the ambient
+        level, kept for later objects (the defaults: the app's lights)."""
+        self.lights, self.ambient = tuple(lights), float(ambient)
+        if self.object_np is not None:
+            self.object_np.setShaderInput("light_dir", [Vec3(*d) for d, _ in self.lights])
+            self.object_np.setShaderInput("light_color", [Vec3(*c) for _, c in self.lights])
+            self.object_np.setShaderInput("ambient", self.ambient)
 
     def set_background(self, image: np.ndarray) -> None:
         self.background.set_image(image)

@@ -82,7 +82,8 @@ class ToolContext:
                  actions: Actions, dock: Dock, window: GraphicsWindow,
                  frame: Callable[[], Frame | None], custom_snippet: Callable[[], str],
                  custom_changed: Signal,
-                 scene_clicks: Signal, show_error: Callable[..., None]):
+                 scene_clicks: Signal, show_error: Callable[..., None],
+                 show_note: Callable[[str, object], None]):
         self._task_mgr = task_mgr
         self.params = params
         self.slots = slots                    # the loaded models (and the Edited Model)
@@ -100,6 +101,9 @@ class ToolContext:
         # the window's one status line under it. A tool that shows the message on a
         # status line of its own (its panel's) passes no ``near``.
         self.show_error = show_error
+        # show_note(message, near): news that is no error (a job that started) on the
+        # window's status line under ``near``, unless an error is shown there.
+        self.show_note = show_note
 
     def add_task(self, stage: Stage, fn, name: str) -> None:
         """Run ``fn(task)`` every frame at ``stage`` (see ``game.core.stages``)."""

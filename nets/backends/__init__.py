@@ -7,7 +7,9 @@
 - ``TorchBackend``: today's eager pass (``nets.forward``); the reference, and the one
   for anything that needs gradients or a layer that is not declared tappable.
 - ``OnnxBackend``: onnxruntime on one graph per model whose outputs are the logits and
-  every tappable layer (``export`` caches the graph on disk, keyed by the weights).
+  every tappable layer (``export`` caches the graph on disk, keyed by the weights);
+  ``OnnxUnavailable`` (an ImportError saying how to get it) where onnxruntime does not
+  import, also from ``import_onnxruntime()``.
 - ``make_backend(name, classifier)``: ``"torch"``, ``"onnx"`` or ``"auto"`` (onnx when
   it can be had, else torch, with the reason logged).
 
@@ -16,7 +18,8 @@ Outputs are torch tensors whatever the backend, so callers stay the same
 """
 from .base import Backend
 from .factory import BACKENDS, make_backend
-from .onnx_backend import OnnxBackend
+from .onnx_backend import OnnxBackend, OnnxUnavailable, import_onnxruntime
 from .torch_backend import TorchBackend
 
-__all__ = ["BACKENDS", "Backend", "OnnxBackend", "TorchBackend", "make_backend"]
+__all__ = ["BACKENDS", "Backend", "OnnxBackend", "OnnxUnavailable", "TorchBackend",
+           "import_onnxruntime", "make_backend"]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ..classifier import Classifier
 from .base import Backend
-from .onnx_backend import OnnxBackend
+from .onnx_backend import OnnxBackend, OnnxUnavailable
 from .torch_backend import TorchBackend
 
 log = logging.getLogger(__name__)
@@ -13,10 +13,13 @@ BACKENDS = ("torch", "onnx", "auto")
 
 
 def make_backend(name: str, model: Classifier, cache_root: Path | None = None) -> Backend:
-    """``"torch"``, ``"onnx"`` (raises when it cannot be had) or ``"auto"``.
+    """``"torch"``, ``"onnx"`` (raises when it cannot be had: ``OnnxUnavailable`` where
+    onnxruntime does not import) or ``"auto"``.
 
     ``"auto"`` is onnx when onnxruntime imports and the export (or the cached graph)
-    works, else torch, logging why. ``cache_root`` replaces the export cache folder.
+    works, else torch, logging why: a warning when the export or the session failed, an
+    info line when onnxruntime is not there (torch is what auto means then).
+    ``cache_root`` replaces the export cache folder.
     """
     if name == "torch":
         return TorchBackend(model)
@@ -27,6 +30,7 @@ def make_backend(name: str, model: Classifier, cache_root: Path | None = None) -
     try:
         return OnnxBackend(model, cache_root)
     except Exception as error:  # missing onnxruntime/onnx, export or session failure
-        log.warning("%s runs on torch: onnx backend unavailable (%s: %s)",
-                    model.name, type(error).__name__, error)
+        level = logging.INFO if isinstance(error, OnnxUnavailable) else logging.WARNING
+        log.log(level, "%s runs on torch: onnx backend unavailable (%s: %s)",
+                model.name, type(error).__name__, error)
         return TorchBackend(model)

@@ -17,6 +17,22 @@ from .base import Backend
 log = logging.getLogger(__name__)
 
 
+class OnnxUnavailable(ImportError):
+    """onnxruntime does not import here; the message says how to get it."""
+
+
+def import_onnxruntime():
+    """The onnxruntime module, or OnnxUnavailable."""
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        what = ("is not installed here" if exc.name == "onnxruntime"
+                else f"does not import here ({exc})")
+        raise OnnxUnavailable(f"onnxruntime {what}: pip install onnxruntime, "
+                              "or run the networks on torch") from exc
+    return onnxruntime
+
+
 def open_session(path: Path, expected_outputs: list[str]):
     """An onnxruntime session on ``path``; raises when the file is unreadable or not ours."""
     import onnxruntime as ort
@@ -35,7 +51,7 @@ def open_session(path: Path, expected_outputs: list[str]):
 
 def cached_session(model: Classifier, root: Path | None = None, size: int = INPUT_SIZE):
     """A session on the cached graph of ``model``, exported first when absent or unreadable."""
-    import onnxruntime  # noqa: F401  fail before a pointless export
+    import_onnxruntime()  # fail before a pointless export
 
     path = export.cache_path(model, root, size)
     expected = export.output_names(model)

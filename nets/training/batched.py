@@ -18,7 +18,10 @@ render sampling) and changes what a GPU makes cheap:
 - checkpoints at fractions of the budget (their iteration numbers are recorded), each
   with its state file (``nets.training.state``); a process may stop before the budget
   is spent (``--stop-after``, e.g. a short GPU slot) and the next one continues from the
-  newest state in the output folder, where the schedule stood.
+  newest state in the output folder, where the schedule stood;
+- the student starts from the teacher's weights, or from another weights file
+  (``--init``, a ``.safetensors`` file read weights-only, e.g. a bundled variant); a
+  resumed run continues its own weights instead.
 
 Run on a machine with only torch (no Panda3D): ``python -m nets.training.batched
 --pack PACK.npz --teacher WEIGHTS --variant adv --seconds 300 --out DIR``.
@@ -175,13 +178,15 @@ def _float(img: np.ndarray, device, side: int) -> torch.Tensor:
 
 
 def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: Path, name: str,
-                  log=print, state=None) -> dict:
+                  log=print, state=None, init: str | None = None) -> dict:
     """Fine-tune ``student`` (changed in place) over ``cfg``'s budget; write checkpoints.
 
     ``state``: a ``TrainState`` of an earlier process of this run (same settings), continued
     exactly: weights, optimiser, generators, iteration and the schedule's position. The
     process ends when the budget is spent, at ``cfg.max_steps`` or after ``cfg.stop_after``
     seconds; it then writes the weights, the record and (after any step) its state.
+    ``init``: the weights file the student was loaded from (``load_init``), recorded;
+    None: the teacher's weights (or, resumed, whatever the first process recorded).
     """
     out = Path(out)
     t_setup = time.monotonic()
@@ -225,7 +230,7 @@ def train_batched(student, teacher, pool: DevicePool, cfg: BatchedConfig, out: P
         record = run_record(name, cfg, step, seconds() - spent, (step - start_step) * cfg.batch,
                             saved, weights, history, len(pool.clean), len(pool.photos),
                             recipe="batched", start_step=start_step, previous=previous,
-                            budget_spent=cfg.progress(step, seconds()) >= 1,
+                            budget_spent=cfg.progress(step, seconds()) >= 1, init=init,
                             setup_s=round(setup_s, 1), first_step_s=round(first_step_s, 1),
                             machine=machine_description(device))
         if step > start_step:
@@ -275,6 +280,23 @@ def machine_description(device: torch.device) -> str:
     return f"{platform.machine()} CPU, {torch.get_num_threads()} torch thread(s), torch {torch.__version__}"
 
 
+def load_init(student, path) -> None:
+    """Load the weights file ``path`` into ``student``: a ``.safetensors`` file only (never a
+    pickle), read by ``nets.loading``; ValueError / ``ModelLoadError`` for anything else."""
+    from ..loading import load_into, load_state_dict_file, metadata_of
+    from .state import FORMAT
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"--init {path}: no such file")
+    if path.suffix.lower() != ".safetensors":
+        raise ValueError(f"--init {path}: give a .safetensors weights file (pickles are not read)")
+    meta = metadata_of(path)
+    if meta.get("format") == FORMAT and "progress" in meta:
+        raise ValueError(f"--init {path}: a training state; continue its run with --resume")
+    load_into(student.net, load_state_dict_file(path), source=path)
+
+
 def load_standard(path) -> "torch.nn.Module":
     """The standard MobileNetV2 (a ``Classifier``) from a weights file, without the registry's
     package lookup (the training machine may not have the weights package installed)."""
@@ -302,6 +324,9 @@ def main(argv=None) -> int:
                     help="the state file to continue from (default: the newest of this run in --out)")
     ap.add_argument("--fresh", action="store_true",
                     help="start from the teacher even when --out holds states of this run")
+    ap.add_argument("--init", default=None, metavar="WEIGHTS",
+                    help="start from this .safetensors weights file instead of the teacher's "
+                    "weights (e.g. a bundled variant); a resumed run continues its own weights")
     fields = ("batch", "size", "lr", "warmup", "eps", "eps_ramp", "attack_steps", "clean_weight",
               "photo_fraction", "balance_power", "weight_decay", "l2sp", "seed")
     for field in fields:
@@ -311,6 +336,7 @@ def main(argv=None) -> int:
                     help="also keep the first N feature blocks as the teacher has them")
     ap.add_argument("--device", default="auto")
     a = ap.parse_args(argv)
+    from ..loading import ModelLoadError
     from .pack import read_pack
     from .state import StateMismatch, load_state, newest_state
 
@@ -329,18 +355,27 @@ def main(argv=None) -> int:
     try:
         state = load_state(resume) if resume else None
         device = resolve_device(cfg.device)
+        teacher, student = load_standard(a.teacher), load_standard(a.teacher)
+        init = a.init if state is None else None
+        if init:
+            load_init(student, init)
         t0 = time.monotonic()
         groups, meta = read_pack(a.pack)
         pool = DevicePool(groups, device, cfg.variant)
         print(f"pack {a.pack}: {meta['groups']} read in {time.monotonic() - t0:.1f} s", flush=True)
         if state is not None:
-            print(f"resuming {state.path} at iteration {state.iteration}", flush=True)
-        teacher, student = load_standard(a.teacher), load_standard(a.teacher)
+            print(f"resuming {state.path} at iteration {state.iteration}"
+                  + (f" (its own weights: --init {a.init} is not used)" if a.init else ""), flush=True)
+        elif init:
+            print(f"starting from {init} (--init), not from the teacher's weights", flush=True)
+    except (StateMismatch, ModelLoadError, ValueError) as exc:   # a bad file or device: before any step
+        ap.error(str(exc))
+    try:
         record = train_batched(student, teacher, pool, cfg, Path(a.out), name,
-                               log=lambda s: print(s, flush=True), state=state)
+                               log=lambda s: print(s, flush=True), state=state, init=init)
     except StateMismatch as exc:
         ap.error(str(exc))
-    record["pack"] = meta
+    record["pack"] = {k: v for k, v in meta.items() if k != "scene_table"}   # per scene: in the pack
     Path(a.out, f"{name}.json").write_text(json.dumps(record, indent=1))
     print(json.dumps({k: record[k] for k in ("name", "steps", "wall_s", "images_seen",
                                              "checkpoints", "budget_spent")}), flush=True)

@@ -106,8 +106,11 @@ def model_card(record: dict, machine: str | None = None, evaluation: dict | None
         f"torch {torch.__version__}, shared with other jobs")
     batched = record.get("recipe") == "batched"
     wall = sum(r["wall_s"] for r in runs)
+    init = runs[0].get("init")
     lines = [f"# {record['name']} — MobileNetV2 · {TITLES[variant]} (made in this project)", "",
-             "Fine-tuned from torchvision's MobileNetV2 (IMAGENET1K_V1) by "
+             (f"Fine-tuned from the weights `{init}` (`--init`; the teacher is torchvision's "
+              "MobileNetV2 (IMAGENET1K_V1)) by " if init else
+              "Fine-tuned from torchvision's MobileNetV2 (IMAGENET1K_V1) by ")
              + (f"`python -m nets.training.batched --variant {variant}` on a training pack from "
                 "`perturber train-pack` (`scripts/gpu-variants.sh`; "
                 if batched else f"`perturber train --variant {variant}` (")
@@ -154,6 +157,13 @@ def model_card(record: dict, machine: str | None = None, evaluation: dict | None
         lines.append(f"- Training pack: render seeds {pack.get('seeds')}, {pack.get('scenes')} scenes, "
                      f"stored as JPEG quality {pack.get('quality')} (the teacher labels the same "
                      "decoded images the student sees).")
+        if pack.get("variety"):
+            v = pack["variety"]
+            lines.append(f"- Scene variety (`game/batch/variety.py`): pitch {v['pitch'][0]:g}..{v['pitch'][1]:g}, "
+                         f"distance x{v['distance'][0]:g}-{v['distance'][1]:g}, roll sd {v['roll']:g}, "
+                         f"{v['lighting']} lighting, backgrounds "
+                         + ", ".join(f"{k} {w:g}" for k, w in v["backgrounds"])
+                         + f"; photos: {', '.join(pack.get('photos', []))}.")
     lines += [
         "- Held out (never trained on): renders with seeds >= 10000, the photos chelsea, coins, "
         "clock, cell, the dog/cat cue-conflict renders.",

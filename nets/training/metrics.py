@@ -34,6 +34,9 @@ from ..attacks import make_attack, madry_step
 
 
 def predict(model, images: torch.Tensor, batch: int = 32) -> torch.Tensor:
+    """Top-1 class per image (an empty long tensor for no images)."""
+    if not len(images):
+        return torch.zeros(0, dtype=torch.long)
     with torch.no_grad():
         return torch.cat([model(images[i:i + batch]).argmax(1) for i in range(0, len(images), batch)])
 

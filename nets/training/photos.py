@@ -5,8 +5,12 @@ domain or CC0 except where noted there (e.g. ``astronaut``: NASA, public domain;
 ``chelsea``/``cat``: Stefan van der Walt, CC0; ``coffee``: Rachel Michetti, CC0;
 ``rocket``: SpaceX, CC0). Only the files that are packaged (no download) are used.
 
-Split: ``TRAIN_PHOTOS`` are used in training and in the texture bank; ``HELDOUT_PHOTOS``
-never are (the evaluation measures on them). Grey images are repeated to RGB.
+Split: ``TRAIN_PHOTOS`` are used in training and in the texture bank (the standard set of
+the CPU recipe and of the renders' photo backgrounds); ``HELDOUT_PHOTOS`` never are (the
+evaluation measures on them; ``cat`` is ``chelsea`` under another name). ``all_training_photos``
+adds the other packaged pictures (``MORE_PHOTOS``, ``TEXTURE_PHOTOS``): every picture file
+scikit-image packages is one of these or in ``NOT_USED`` (with the reason). Grey images are
+repeated to RGB.
 """
 from functools import lru_cache
 
@@ -16,6 +20,16 @@ TRAIN_PHOTOS = ("astronaut", "coffee", "rocket", "hubble_deep_field", "immunohis
                 "retina", "camera", "moon", "text", "stereo_motorcycle", "colorwheel", "page")
 HELDOUT_PHOTOS = ("chelsea", "coins", "clock", "cell")
 TEXTURE_PHOTOS = ("brick", "grass", "gravel")   # grey textures: tinted in the texture bank
+MORE_PHOTOS = ("horse", "logo", "microaneurysms", "checkerboard", "shepp_logan_phantom")
+NOT_USED = {   # packaged picture files of scikit-image that no loader above reads
+    "chessboard_RGB.png": "an RGB copy of checkerboard",
+    "motorcycle_right.png": "the right eye of stereo_motorcycle (its left eye is used)",
+    "no_time_for_that_tiny.gif": "an animated GIF for scikit-image's own I/O tests",
+    "multipage.tif": "a multi-page TIFF for scikit-image's own I/O tests",
+    "multipage_rgb.tif": "a multi-page TIFF for scikit-image's own I/O tests",
+    "lfw_subset.npy": "200 face thumbnails of 25 x 25 pixels: too small to crop, and as 200 "
+                      "photos they would take most photo draws",
+}
 
 
 def _rgb(a) -> np.ndarray:
@@ -39,3 +53,8 @@ def photo(name: str) -> np.ndarray:
 
 def photos(names) -> list[np.ndarray]:
     return [photo(n) for n in names]
+
+
+def all_training_photos() -> tuple[str, ...]:
+    """Every packaged picture that training may use: the standard set, then the others."""
+    return TRAIN_PHOTOS + MORE_PHOTOS + TEXTURE_PHOTOS

@@ -4,19 +4,20 @@ from pathlib import Path
 from panda3d.core import Filename
 
 from ui.feat_vis_plane import PLACEHOLDER
+from ui.widgets import frame_bounds
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 
 
 def center(widget):
-    b = widget.getBounds()
+    b = frame_bounds(widget)
     p = widget.getTop().getRelativePoint(widget, ((b[0] + b[1]) / 2, 0, (b[2] + b[3]) / 2))
     return p.x, p.z
 
 
 def rect(widget):
     """(left, right, bottom, top) in render2d coordinates."""
-    b = widget.getBounds()
+    b = frame_bounds(widget)
     top = widget.getTop()
     lo = top.getRelativePoint(widget, (b[0], 0, b[2]))
     hi = top.getRelativePoint(widget, (b[1], 0, b[3]))

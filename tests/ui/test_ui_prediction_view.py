@@ -9,7 +9,7 @@ from game.core.params import ParamState
 from ui import theme
 from ui.bars import bar_fraction, bar_text
 from ui.layout import MainLayout
-from ui.prediction_block import PLACEHOLDER
+from ui.prediction_block import CAPTION, PLACEHOLDER
 from ui.prediction_view import PredictionView
 
 from .conftest import step
@@ -130,6 +130,37 @@ def test_missing_picture_is_requested_once_with_a_placeholder(view):
     view.refresh_class_vis()
     assert block.showing_picture and block.placeholder.np.isHidden()
     assert len(view.requests) == 2
+
+
+def test_a_class_picture_not_there_says_its_cost_then_shows_its_progress(view):
+    from game.core.texconv import texture_to_numpy
+    from game.tools.featvis.service import VisStatus
+
+    statuses = {}
+    view.set_class_vis(lambda *key: statuses.get(key, VisStatus("missing")))
+    key = ("mobilenet_v2", 0, 281)
+    statuses[key] = VisStatus("queued", steps=256, estimate=25.0)   # asked for: waits its turn
+    view.update(two_models())
+    block = view.blocks[0]
+    assert block.placeholder.text == "queued\n~25 s" and not block.placeholder.np.isHidden()
+    assert block.band[0].isHidden() and block.caption.text == CAPTION
+    green = np.zeros((8, 8, 3), np.uint8)
+    green[..., 1] = 255
+    statuses[key] = VisStatus("running", progress=0.375, preview=green, revision=2, steps=256,
+                              estimate=25.0)
+    view.refresh_progress()
+    band, fill, text = block.band
+    assert not band.isHidden() and fill.getSx() == pytest.approx(0.375)
+    assert text.text in ("step 96/256", "96/256")               # as much as the picture fits
+    assert texture_to_numpy(block.picture.getTexture())[0, 0].tolist() == [0, 255, 0]
+    assert block.placeholder.np.isHidden() and not block.showing_picture
+    view.ready[key] = picture("tabby")
+    statuses[key] = VisStatus("done", view.ready[key], 1.0, steps=256)
+    view.refresh_progress()
+    assert block.showing_picture and band.isHidden() and block.placeholder.np.isHidden()
+    statuses[("efficientnet_lite0", 0, 282)] = VisStatus("missing", steps=256, estimate=100.0)
+    view.refresh_progress()
+    assert view.blocks[1].placeholder.text == "not made\n~2 min"
 
 
 def test_hover_shows_that_rows_class_and_leaving_restores_the_top(view, pointer):

@@ -23,6 +23,8 @@ from direct.gui.DirectOptionMenu import DirectOptionMenu
 from direct.gui.DirectSlider import DirectSlider
 from panda3d.core import NodePath, Point3
 
+from ui.widgets import frame_bounds
+
 KINDS = ((DirectSlider, "slider"), (DirectOptionMenu, "menu"),
          (DirectCheckButton, "check"), (DirectEntry, "entry"), (DirectButton, "button"))
 SLIDER_STEPS = 20  # a press moves a slider by 1/20 of its range (at least 1 for integers)
@@ -147,7 +149,7 @@ def _usable(widget) -> bool:
 
 
 def _bounds(widget, root: NodePath) -> tuple[float, float, float, float]:
-    x0, x1, z0, z1 = widget.getBounds()
+    x0, x1, z0, z1 = frame_bounds(widget)
     lo = root.getRelativePoint(widget, Point3(x0, 0, z0))
     hi = root.getRelativePoint(widget, Point3(x1, 0, z1))
     return min(lo.x, hi.x), max(lo.x, hi.x), min(lo.z, hi.z), max(lo.z, hi.z)

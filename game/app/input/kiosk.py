@@ -24,6 +24,7 @@ from direct.gui import DirectGuiGlobals as DGG
 from direct.task import Task
 from panda3d.core import ClockObject, WindowProperties
 
+from game.app.input.buttons import on_any_button
 from game.app.input.gamepad import INPUT_EVENT
 from game.app.input.tour import Tour, TourPlayer, fill_caption, load_tour
 from game.core.stages import Stage
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 
 TASK, LATE_TASK = "perturber-kiosk", "perturber-kiosk-good"
 QUIT_KEYS = ("shift-control-q", "control-shift-q")  # Ctrl+Shift+Q, either modifier order
-BUTTON_EVENT = "perturber-kiosk-button"
 CLOSE_EVENT = "perturber-kiosk-close"
 OPEN_FILE = "Open file..."
 
@@ -70,13 +70,7 @@ class KioskTool:
         self.last_input = self.clock()
         self._unsubscribe = self.params.watch_all(self._on_param)
         self.events.accept(INPUT_EVENT, self.note_input)
-        self.events.accept(BUTTON_EVENT, lambda *_: self.note_input())
-        for thrower in getattr(self.base, "buttonThrowers", None) or []:
-            node = thrower.node()
-            if not node.getButtonDownEvent():
-                node.setButtonDownEvent(BUTTON_EVENT)
-            elif node.getButtonDownEvent() != BUTTON_EVENT:
-                self.events.accept(node.getButtonDownEvent(), lambda *_: self.note_input())
+        on_any_button(self.base, self.events, self.note_input)
         for keys in QUIT_KEYS:
             self.events.accept(keys, lambda: self.on_quit())
         self._lockdown(fullscreen)

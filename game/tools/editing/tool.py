@@ -275,11 +275,7 @@ class EditTool(PanelOwner):
         self.ctx.remove_task(TASK)
         for unwatch in self._unwatch:
             unwatch()
-        if self.panel is not None:
-            if self.panel.is_open:
-                self.cover.closed(self.panel)
-            self.panel.destroy()
-            self.panel = None
+        self.destroy_panel()
         self.rows.remove_button("edited", self._button)
 
 

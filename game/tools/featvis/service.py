@@ -8,7 +8,9 @@ the window never waits; the thread hands the torch work to a worker process (see
 ``game.tools.featvis.worker``) and publishes its progress and the partially optimised image
 every few steps; the main loop reads them (``channel_status``), and ``version``
 changes whenever there is something new to show. ``ready()`` tells the main loop
-once when images were finished.
+once when images were finished. Every finished job is timed per architecture
+(``game.tools.featvis.cost``), so a status says how long making its picture will take
+here (``estimate``) before it starts.
 
 Channel requests (the play button, the Feat. Vis. plane: someone asked) go before class
 requests (the prediction view asks for every top class it shows, and those change with
@@ -35,8 +37,9 @@ from typing import Callable
 
 import numpy as np
 
+from game.tools.featvis.cost import FILE as COSTS, CostBook
 from game.tools.featvis.worker import ProcessRunner, ThreadRunner
-from game.app.slots import ModelSlots
+from game.app.slots import ModelSlots, model_arch
 from nets.featvis import CacheKey, FeatureVisCache, Target, available
 from game.core import paths
 
@@ -67,6 +70,9 @@ class VisStatus:
     preview: np.ndarray | None = None   # the picture so far ("running")
     revision: int = 0                   # changes whenever progress or preview change
     error: str = ""                     # why it failed ("failed")
+    steps: int = 0                      # optimisation steps of a job (0: not said)
+    estimate: float = 0.0               # seconds a job takes here (0: not said; see .cost)
+    shipped: bool = False               # "done": shipped with Perturber, not computed here
 
     @property
     def busy(self) -> bool:
@@ -104,6 +110,7 @@ class FeatureVisService:
         self.errors: dict[CacheKey, str] = {}       # failed, until asked again
         self.version = 0                            # bumped on any progress, result or failure
         self.timings: list[float] = []              # seconds per finished image, oldest first
+        self._costs: CostBook | None = None         # see ``costs``
         self.paused = False  # requests are ignored (benchmarks measure without them)
         self._pending: dict[CacheKey, _Pending] = {}
         self._order: list[CacheKey] = []             # queued keys, newest last
@@ -130,18 +137,49 @@ class FeatureVisService:
         return self.status(self._key(model, checkpoint, LOGIT, index))
 
     def status(self, key: CacheKey | None) -> VisStatus:
+        """What ``key`` is at now; anything not finished says its steps and estimate."""
         if key is None:
             return MISSING
+        cost = dict(steps=key.steps, estimate=self.estimate(key))
         with self._lock:
             pending = self._pending.get(key)
             if pending is not None:
                 return VisStatus(pending.state, None, pending.progress, pending.preview,
-                                 pending.revision)
+                                 pending.revision, **cost)
             error = self.errors.get(key)
         if error is not None:
-            return VisStatus("failed", error=error)
+            return VisStatus("failed", error=error, **cost)
         image = self._get(key)
-        return VisStatus("done", image, 1.0) if image is not None else MISSING
+        if image is None:
+            return VisStatus("missing", **cost)
+        return VisStatus("done", image, 1.0, steps=key.steps, shipped=self._shipped(key))
+
+    # -- what a job costs -------------------------------------------------------------------
+    @property
+    def costs(self) -> CostBook:
+        """The measured seconds per step, kept beside the pictures (it follows ``cache``)."""
+        path = self.cache.root / COSTS
+        if self._costs is None or self._costs.path != path:
+            self._costs = CostBook(path)
+        return self._costs
+
+    def estimate(self, key: CacheKey) -> float:
+        """Seconds making ``key`` will take on this machine, from earlier jobs of its
+        architecture (a first guess before any, see ``game.tools.featvis.cost``)."""
+        return self.costs.estimate(self.arch(key), key.steps)
+
+    def arch(self, key: CacheKey) -> str:
+        """The architecture of ``key``'s model (its registry name when unknown)."""
+        loaded = self.loaded_of(key)
+        return self._arch(loaded.name if loaded is not None else key.model.split("@", 1)[0])
+
+    def _arch(self, name: str) -> str:
+        return model_arch(self.slots, name) or name
+
+    def loaded_of(self, key: CacheKey):
+        """The LoadedModel whose weights ``key`` names, or None (no slot holds them now)."""
+        return next((m for m in self.slots.loaded.values()
+                     if m is not None and self._model_id(m) == key.model), None)
 
     def busy(self) -> list[tuple[CacheKey, VisStatus]]:
         """The queued and running keys, the running one first."""
@@ -319,6 +357,7 @@ class FeatureVisService:
                 self.cache.put(key, image, {**settings, "seconds": round(seconds, 2)})
             self._remember(key, image)
             self.timings.append(seconds)
+            self.costs.record(self._arch(pending.loaded.name), seconds, key.steps)
         except Exception as exc:  # a failed picture must not take the app down
             if self._stop:
                 return  # the process was ended with the app: not a failure
@@ -363,6 +402,12 @@ class FeatureVisService:
         self.runner.close()  # a job in a process ends now, not after its next report
         if self._thread is not None:
             self._thread.join(5.0)
+
+
+    def _shipped(self, key: CacheKey) -> bool:
+        shipped = self.cache.shipped
+        return shipped is not None and not _ephemeral(key) and \
+            self.cache.path(key).is_relative_to(shipped)
 
 
 def _ephemeral(key: CacheKey) -> bool:

@@ -65,11 +65,7 @@ class LayerGridTool(PanelOwner):
     def destroy(self) -> None:
         self.ctx.remove_task(TASK)
         self._unsubscribe()
-        if self.panel is not None:
-            if self.panel.is_open:
-                self.cover.closed(self.panel)
-            self.panel.destroy()
-            self.panel = None
+        self.destroy_panel()
         self.button.destroy()
 
 

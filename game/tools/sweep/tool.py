@@ -347,11 +347,7 @@ class SweepTool(PanelOwner):
         if self.pool is not None:
             self.pool.close()
             self.pool = None
-        if self.panel is not None:
-            if self.panel.is_open:
-                self.cover.closed(self.panel)
-            self.panel.destroy()
-            self.panel = None
+        self.destroy_panel()
         self.button.destroy()
 
 

@@ -55,6 +55,16 @@ def test_requests_events_and_the_keepalive_draw(redraw):
     assert drawn() and not drawn()
 
 
+def test_a_key_press_is_drawn(redraw):
+    """A key can open or close a view without changing a parameter (Esc closes one)."""
+    r, _, _, _, _, drawn = redraw
+    assert r.base.buttonThrowers  # the window's keyboard and mouse buttons
+    event = r.base.buttonThrowers[0].node().getButtonDownEvent()
+    assert event
+    r.base.messenger.send(event, ["escape"])
+    assert drawn() and not drawn()
+
+
 def test_the_mouse_and_a_focused_text_entry_draw(redraw):
     r, _, _, _, mouse, drawn = redraw
     mouse.move_to(0.3, 0.2)
@@ -64,11 +74,44 @@ def test_the_mouse_and_a_focused_text_entry_draw(redraw):
     mouse.release()
     assert drawn()
     entry = DirectEntry(parent=r.base.aspect2d, scale=0.05, focus=1)
-    assert drawn() and drawn()  # its cursor blinks
+    assert drawn() and not drawn()  # it got the focus; then its cursor waits to blink
     entry.hide()
     assert not drawn()  # a hidden entry's focus draws nothing
     entry.destroy()
     assert not drawn()
+
+
+def test_a_focused_entry_draws_when_typed_in_and_when_its_cursor_blinks(redraw):
+    r, _, clock, _, _, drawn = redraw
+    entry = DirectEntry(parent=r.base.aspect2d, scale=0.05, focus=1)
+    entry.guiItem.setBlinkRate(4.0)  # toggles every 1/8 s, well inside the keepalive
+    assert drawn() and not drawn()
+    clock.t += 0.1
+    assert not drawn()
+    clock.t += 0.025
+    assert drawn() and not drawn()  # the cursor blinked
+    entry.enterText("ab")
+    assert drawn() and not drawn()  # new text; the blink counts from here
+    clock.t += 0.1
+    assert not drawn()
+    entry.guiItem.setCursorPosition(0)
+    assert drawn() and not drawn()  # the cursor moved
+    entry["focus"] = 0
+    assert drawn() and not drawn()  # it lost the focus: its look changed
+    clock.t += KEEPALIVE_S / 2
+    assert not drawn()
+    entry.destroy()
+
+
+def test_an_idle_focused_entry_draws_a_few_frames_a_second(redraw):
+    r, _, clock, _, _, drawn = redraw
+    entry = DirectEntry(parent=r.base.aspect2d, scale=0.05, focus=1)
+    frames = 0
+    for _ in range(120):  # two seconds at 60 frames per second
+        clock.t += 1 / 60
+        frames += drawn()
+    assert 3 <= frames <= 6  # the cursor toggles twice a second (blink rate 1)
+    entry.destroy()
 
 
 def window_pixel(app, x: float, z: float) -> np.ndarray:

@@ -89,3 +89,26 @@ def test_views_show_each_of_the_four_objects_from_every_yaw(tmp_path, monkeypatc
     images = data["images"].astype(int)
     assert np.abs(images[0] - images[1]).mean() > 1     # another yaw, another picture
     assert np.abs(images[0] - images[2]).mean() > 1     # the dog is not the cat
+
+
+def test_a_light_rig_relights_the_object_not_the_background():
+    from game.batch.variety import light_rig
+    from game.render.headless import headless_pipeline
+    from game.core.params import ParamState
+    from models3d import catalog
+
+    dim = {"azimuth": 0.0, "elevation": 45.0, "key": 0.2, "warmth": 0.0, "fill": 0.05, "rim": 0.0,
+           "ambient": 0.1}
+    params = ParamState()
+    with headless_pipeline(params) as (_base, pipeline, controller):
+        controller.use_preferred_camera()
+        pipeline.scene.set_pair(catalog.load_pair("dog_cat"))
+        default = pipeline.render_now().image.astype(int)
+        pipeline.scene.set_lights(*light_rig(dim))
+        dimmed = pipeline.render_now().image.astype(int)
+        pipeline.scene.set_pair(catalog.load_pair("truck_car"))   # a new object keeps the rig
+        assert pipeline.scene.ambient == 0.1
+    changed = np.abs(default - dimmed).sum(-1) > 30
+    assert 0.02 < changed.mean() < 0.6
+    assert dimmed[changed].mean() < default[changed].mean() - 30
+    assert not changed[:12, :12].any() and not changed[-12:, -12:].any()

@@ -65,6 +65,23 @@ def test_scene_options_are_checked_before_anything_renders():
         args.scene_assignments(parser.parse_args(["--set", "hue=2"]))
 
 
+@pytest.mark.parametrize("argv, object_, sets", [
+    (["--object", "truck_car", "predict"], "truck_car", []),
+    (["predict", "--object", "truck_car"], "truck_car", []),
+    (["--object", "dog_cat", "predict", "--object", "truck_car"], "truck_car", []),
+    (["--set", "hue=0.1", "predict", "--set", "yaw=3"], None, ["hue=0.1", "yaw=3"]),
+    (["--set", "hue=0.1", "render"], None, ["hue=0.1"]),
+    (["sweep", "--set", "yaw=3", "--param", "hue=0:0.5:2", "--out", "o"], None, ["yaw=3"]),
+])
+def test_scene_options_before_and_after_the_subcommand_both_count(argv, object_, sets):
+    from game.cli.main import build_parser
+
+    parsed = build_parser().parse_args(argv)
+    args.merge_scene_options(parsed)
+    assert parsed.object == object_ and parsed.set == sets
+    assert not hasattr(parsed, "set_after")
+
+
 @pytest.mark.parametrize("assignment, fragment", [
     ("model1=nope", "model1=nope: unknown model"),
     ("model2=resnet5", "model2=resnet5: unknown model"),

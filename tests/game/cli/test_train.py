@@ -5,6 +5,7 @@ import pytest
 
 from game.cli import main as cli
 from nets import registry
+from nets.training.photos import all_training_photos
 
 
 @pytest.fixture
@@ -136,14 +137,55 @@ def test_train_pack_renders_and_packs_for_a_gpu_machine(small_cache, capsys):
     assert meta["seeds"] == [3] and meta["scenes"] == 2
     assert [len(groups[g]) for g in ("clean", "swapped")] == [2, 2]
     assert groups["clean"][0].shape == (224, 224, 3) and groups["clean"][0].std() > 5  # not blank
-    assert len(groups["photos"]) == 12 and len(groups["textures"]) > 12
+    assert len(groups["photos"]) == len(all_training_photos()) and len(groups["textures"]) > 12
     assert '"mb"' in capsys.readouterr().out
+
+
+def test_a_tiny_pack_holds_varied_scenes_every_training_photo_and_no_heldout_one(small_cache):
+    from nets.training.pack import read_pack
+    from nets.training.photos import HELDOUT_PHOTOS, photo
+    from tests.nets.training.test_photos import same_picture
+
+    out = small_cache / "pack.npz"
+    assert cli.main(["train-pack", "--renders", "5", "--seeds", "4", "--out", str(out)]) == 0
+    groups, meta = read_pack(out)
+    table = meta["scene_table"]
+    assert meta["variety"]["lighting"] == "random" and meta["variety"]["photos"] == "all"
+    assert len(table["light"]) == 5 and len({tuple(light) for light in table["light"]}) == 5
+    assert len(set(table["background"])) >= 3 and len({b.split(":")[0] for b in table["background"]}) >= 2
+    assert len(set(table["pitch"])) == 5
+    assert meta["photos"] == list(all_training_photos())
+    for name, packed in zip(meta["photos"], groups["photos"]):
+        assert same_picture(packed, photo(name)), name
+    held = [photo(n) for n in HELDOUT_PHOTOS]
+    for image in groups["photos"] + groups["textures"]:
+        assert not any(same_picture(image, h) for h in held)
+    assert not set(meta["photos"]) & set(HELDOUT_PHOTOS)
+
+
+def test_train_pack_options_replace_the_presets_settings(small_cache):
+    from nets.training.pack import read_meta
+
+    out = small_cache / "pack.npz"
+    assert cli.main(["train-pack", "--renders", "2", "--seeds", "5", "--variety", "standard",
+                     "--lighting", "random", "--pitch=-80,-60", "--backgrounds", "plain",
+                     "--noise-textures", "3", "--out", str(out)]) == 0
+    meta = read_meta(out)
+    assert meta["variety"]["photos"] == "standard" and meta["variety"]["lighting"] == "random"
+    assert meta["variety"]["pitch"] == [-80, -60] and meta["variety"]["roll"] == 8.0
+    assert all(-80 <= p <= -60 for p in meta["scene_table"]["pitch"])
+    assert all(b.startswith("plain:") for b in meta["scene_table"]["background"])
+    assert meta["groups"]["photos"] == 12 and all(light for light in meta["scene_table"]["light"])
 
 
 @pytest.mark.parametrize("argv, message", [
     (["--seeds", "10000"], "kept for evaluation"),
     (["--seeds", "a"], "must be integers"),
     (["--quality", "0"], "--quality"),
+    (["--pitch=10,-10"], "LO <= HI"),
+    (["--pitch=-95,0"], "pitch must lie"),
+    (["--backgrounds", "sky=2"], "a background kind is one of"),
+    (["--lighting", "dim"], "invalid choice"),
 ])
 def test_train_pack_refuses_bad_options(small_cache, capsys, argv, message):
     try:  # a value the option's type refuses stops at the parser (SystemExit 2)

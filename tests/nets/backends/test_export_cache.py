@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from nets.backends import OnnxBackend, TorchBackend, make_backend
+from nets.backends import OnnxBackend, OnnxUnavailable, TorchBackend, make_backend
 from nets.backends import export
 from nets.classifier import Classifier, Layer
 
@@ -94,11 +94,14 @@ def test_auto_is_onnx_when_it_works_and_torch_without_onnxruntime(tmp_path, monk
                                                                    exports):
     assert isinstance(make_backend("auto", tiny(), tmp_path), OnnxBackend)
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ImportError
-    with caplog.at_level(logging.WARNING, logger="nets.backends"):
+    with caplog.at_level(logging.INFO, logger="nets.backends"):
         backend = make_backend("auto", tiny(1), tmp_path)
     assert isinstance(backend, TorchBackend) and len(exports) == 1
     assert "onnx backend unavailable" in caplog.text and "onnxruntime" in caplog.text
+    assert all(r.levelno < logging.WARNING for r in caplog.records)  # auto: torch, quietly
     with pytest.raises(ImportError):
+        make_backend("onnx", tiny(1), tmp_path)
+    with pytest.raises(OnnxUnavailable, match="not installed here: pip install onnxruntime"):
         make_backend("onnx", tiny(1), tmp_path)
     with pytest.raises(ValueError):
         make_backend("tensorrt", tiny(), tmp_path)

@@ -105,18 +105,23 @@ def test_shipped_images_are_found_as_if_cached_and_never_written(tmp_path):
     assert np.array_equal(shipped.get(KEY), FeatureVisCache(tmp_path / "shipped").get(KEY))
 
 
-def test_the_shipped_class_visualisations_are_what_their_sidecars_say():
-    """Each shipped PNG has its key's sidecar, is 128 px, is small, and belongs to the
-    weights a registry model has now (the app keys images by name@weights id)."""
+def test_the_shipped_visualisations_are_what_their_sidecars_say():
+    """Each shipped PNG (a class, or a channel of a tappable layer) has its key's sidecar,
+    is 128 px, is small, and belongs to the weights a registry model has now (the app
+    keys images by name@weights id). Which ones ship: tests/game/tools/featvis/test_shipped.py."""
     from nets import registry
     from nets.featvis.cache import SHIPPED
 
     pngs = sorted(SHIPPED.rglob("*.png"))
-    assert pngs, "no shipped class visualisations"
+    assert pngs, "no shipped visualisations"
+    assert {p.with_suffix(".png") for p in SHIPPED.rglob("*.json")} == set(pngs)
+    assert not [p for p in SHIPPED.rglob("*") if p.is_file() and p.suffix not in (".png", ".json")]
     cache = FeatureVisCache(SHIPPED, shipped=None)
     for png in pngs:
         key = CacheKey(**json.loads(png.with_suffix(".json").read_text())["key"])
-        assert key.layer == "logit" and cache.path(key) == png
-        assert cache.get(key).shape == (key.size, key.size, 3) and png.stat().st_size < 80_000
         name, weights = key.model.split("@")
-        assert registry.get(name).weights_id() == weights, key.model
+        entry = registry.get(name)
+        assert key.layer == "logit" or key.layer in {l.name for l in entry.layers}, key
+        assert cache.path(key) == png
+        assert cache.get(key).shape == (key.size, key.size, 3) and png.stat().st_size < 80_000
+        assert entry.weights_id() == weights, key.model

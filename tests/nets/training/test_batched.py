@@ -124,3 +124,114 @@ def test_model_card_of_a_step_budget_names_it(tiny, renders, tmp_path):
     pool = DevicePool(_groups(renders), torch.device("cpu"), "adv")
     assert "2-step budget" in model_card(train_batched(tiny(1), tiny(0), pool, cfg, tmp_path, "c",
                                                        log=lambda s: None))
+
+
+def _tiny_standard(monkeypatch):
+    from nets.training import batched
+    from tests.nets.training.conftest import tiny_classifier
+
+    monkeypatch.setattr(batched, "load_standard", lambda path: tiny_classifier(0))
+
+
+def _weights(model, path):
+    from safetensors.torch import save_file
+
+    save_file({k: v.contiguous() for k, v in model.net.state_dict().items()}, str(path))
+    return path
+
+
+def _final(folder, name):
+    from nets.loading import load_state_dict_file
+
+    return load_state_dict_file(folder / f"{name}.safetensors")
+
+
+def test_command_line_starts_from_init_weights_not_the_teachers(tiny, renders, tmp_path, monkeypatch,
+                                                                 capsys):
+    _tiny_standard(monkeypatch)
+    pack = write_pack(tmp_path / "p.npz", _groups(renders), {"seeds": [0]})
+    init = _weights(tiny(5), tmp_path / "adv.safetensors")
+    common = ["--pack", str(pack), "--teacher", str(pack), "--variant", "adv", "--max-steps", "0",
+              "--batch", "4", "--size", "16", "--checkpoints", "", "--device", "cpu"]
+    assert main([*common, "--out", str(tmp_path / "a"), "--name", "i", "--init", str(init)]) == 0
+    assert "starting from" in capsys.readouterr().out
+    assert main([*common, "--out", str(tmp_path / "b"), "--name", "t"]) == 0
+    started, standard = _final(tmp_path / "a", "i"), _final(tmp_path / "b", "t")
+    for key, value in tiny(5).net.state_dict().items():
+        assert torch.allclose(started[key].float(), value, atol=1e-2)
+        assert torch.allclose(standard[key].float(), tiny(0).net.state_dict()[key], atol=1e-2)
+    record = json.loads((tmp_path / "a" / "i.json").read_text())
+    assert record["init"] == str(init) and json.loads((tmp_path / "b" / "t.json").read_text())["init"] is None
+
+
+def test_a_resumed_run_keeps_its_own_weights_and_says_init_is_not_used(tiny, renders, tmp_path,
+                                                                       monkeypatch, capsys):
+    from nets.training.card import model_card
+
+    _tiny_standard(monkeypatch)
+    pack = write_pack(tmp_path / "p.npz", _groups(renders), {"seeds": [0]})
+    init = _weights(tiny(5), tmp_path / "adv.safetensors")
+    common = ["--pack", str(pack), "--teacher", str(pack), "--variant", "adv", "--steps", "3",
+              "--batch", "4", "--size", "16", "--checkpoints", "", "--device", "cpu",
+              "--out", str(tmp_path / "out"), "--name", "r"]
+    assert main([*common, "--max-steps", "1", "--init", str(init)]) == 0
+    other = _weights(tiny(6), tmp_path / "other.safetensors")
+    assert main([*common, "--max-steps", "1", "--init", str(other)]) == 0   # resumes iteration 1
+    out = capsys.readouterr().out
+    assert "resuming" in out and f"--init {other} is not used" in out
+    record = json.loads((tmp_path / "out" / "r.json").read_text())
+    assert record["start_step"] == 1 and record["init"] is None and record["previous"]["init"] == str(init)
+    assert f"Fine-tuned from the weights `{init}` (`--init`" in model_card(record)
+
+
+def _pickle(path, tiny):
+    torch.save(tiny(1).net.state_dict(), path)
+    return path
+
+
+def _state(path, tiny):
+    from safetensors.torch import save_file
+
+    save_file({"model.x": torch.zeros(1), "rng.torch": torch.zeros(1, dtype=torch.uint8)}, str(path),
+              metadata={"format": "1", "progress": "{}"})
+    return path
+
+
+def _other_model(path, tiny):
+    from safetensors.torch import save_file
+
+    save_file({"w": torch.zeros(3)}, str(path))
+    return path
+
+
+@pytest.mark.parametrize("make, name, message", [
+    (_pickle, "w.pth", "pickles are not read"),
+    (_state, "r_state_iter3.safetensors", "continue its run with --resume"),
+    (_other_model, "other.safetensors", "does not fit the model"),
+    (None, "absent.safetensors", "no such file"),
+])
+def test_init_refuses_what_is_not_weights_of_this_model(tiny, renders, tmp_path, monkeypatch, capsys,
+                                                        make, name, message):
+    _tiny_standard(monkeypatch)
+    pack = write_pack(tmp_path / "p.npz", _groups(renders), {"seeds": [0]})
+    path = make(tmp_path / name, tiny) if make else tmp_path / name
+    with pytest.raises(SystemExit) as exit_:
+        main(["--pack", str(pack), "--teacher", str(pack), "--variant", "adv", "--max-steps", "1",
+              "--batch", "4", "--size", "16", "--device", "cpu", "--out", str(tmp_path / "out"),
+              "--init", str(path)])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_model_card_names_the_packs_scene_variety(tiny, renders, tmp_path):
+    from nets.training.card import model_card
+
+    cfg = BatchedConfig(variant="adv", steps=1, batch=4, size=16, balance_power=0.0, device="cpu")
+    pool = DevicePool(_groups(renders), torch.device("cpu"), "adv")
+    record = train_batched(tiny(1), tiny(0), pool, cfg, tmp_path, "c", log=lambda s: None)
+    record["pack"] = {"seeds": [0], "scenes": 12, "quality": 85, "photos": ["astronaut", "horse"],
+                      "variety": {"pitch": [-70.0, 20.0], "distance": [0.65, 1.7], "roll": 12.0,
+                                  "lighting": "random", "backgrounds": [["named", 3.0], ["plain", 1.0]]}}
+    card = model_card(record)
+    assert "pitch -70..20" in card and "random lighting" in card and "named 3, plain 1" in card
+    assert "photos: astronaut, horse" in card and "Fine-tuned from torchvision's" in card

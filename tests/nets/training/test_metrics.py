@@ -38,6 +38,14 @@ def test_shape_bias_of_a_texture_blind_model_is_one():
     assert r["shape_bias"] == 0.0 and r["texture"] == 2 and r["other"] == 2
 
 
+def test_no_cue_conflict_images_give_no_shape_bias():
+    """``evaluate --cue 0``: no images, no decisions, a nan bias (not an error at the end)."""
+    preds = metrics.predict(Linear2(), torch.zeros(0, 3, 8, 8))
+    assert preds.shape == (0,) and preds.dtype == torch.long
+    r = metrics.shape_bias(preds, [], [], {"dog": {0}})
+    assert math.isnan(r["shape_bias"]) and r["shape"] == r["texture"] == r["other"] == 0
+
+
 class Linear2(nn.Module):
     """logits = (mean of the image, -mean): the label flips when the mean crosses 0."""
 
