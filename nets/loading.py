@@ -16,12 +16,10 @@ Extra entries such checkpoints carry (epoch, best accuracy) may be numpy scalars
 own rebuilders are never called for them (a crafted dtype state can make numpy read
 memory at an address taken from the file): the unpickler gets our stand-ins instead,
 which accept only a plain numeric type code and the scalar's exact bytes, and give a
-Python number. Any other object is refused, naming the key that holds it; such a file
-can be converted once, by someone who trusts it, to ``.safetensors``:
-
-    # a one-off command for a person who trusts f.pt; this module never runs it
-    python -c "import torch, safetensors.torch as s; ck = torch.load('f.pt', weights_only=False); \\
-               s.save_file(ck['model'], 'f.safetensors')"
+Python number. Any other object is refused, naming the key that holds it. Such a file
+can be read only by unpickling it in full, which runs whatever code it names: someone
+who trusts its source can do that once, outside this project, and save its tensors
+with ``safetensors.torch.save_file``; the ``.safetensors`` file then loads here.
 """
 import io
 import pickletools

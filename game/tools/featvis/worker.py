@@ -186,7 +186,10 @@ def main() -> None:
             return
         if message[0] == "model":
             models.clear()  # one at a time
-            # The parent app serialised this model itself and sends it down this pipe: never a file.
+            # Bytes the parent app made itself (torch.save of a model it had already loaded
+            # through the weights-only loader), sent down the private pipe it opened for this
+            # process: never a file. The pipe already carries pickles (every message above),
+            # so this load trusts nothing the protocol does not.
             models[message[1]] = torch.load(io.BytesIO(message[2]), weights_only=False)  # own bytes
             continue
         _, model_id, objective, size, steps, naive, seed = message
