@@ -263,7 +263,8 @@ class ActivationRow:
             return
         pixels = as_uint8(picture)
         if final:  # a finished image gets its own texture (mipmapped, kept by the card)
-            tex = numpy_to_texture(pixels, f"featvis-{self.slot}-{i}", mipmaps=True)
+            tex = numpy_to_texture(pixels, f"featvis-{self.slot}-{i}", mipmaps=True,
+                                   anisotropy=1)
         else:      # a preview reuses one texture per slot: new pixels every few steps
             tex = self._fv_textures[i]
             tex = numpy_to_texture(pixels, f"featvis-preview-{self.slot}-{i}", tex=tex)

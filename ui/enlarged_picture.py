@@ -169,7 +169,7 @@ class EnlargedPicture:
             return
         pixels = as_uint8(image)
         if final:
-            tex = numpy_to_texture(pixels, "enlarged-picture", mipmaps=True)
+            tex = numpy_to_texture(pixels, "enlarged-picture", mipmaps=True, anisotropy=1)
         else:  # new pixels every few steps: one texture
             tex = self._preview_tex = numpy_to_texture(pixels, "enlarged-preview",
                                                        tex=self._preview_tex)

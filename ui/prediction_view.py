@@ -137,7 +137,8 @@ class PredictionView:
                 self.requested.add(key)
                 self._request(*key)
             return None
-        tex = numpy_to_texture(as_uint8(image), f"class-vis-{key}", mipmaps=True)
+        tex = numpy_to_texture(as_uint8(image), f"class-vis-{key}", mipmaps=True,
+                               anisotropy=1)
         self._textures[key] = tex
         while len(self._textures) > TEXTURE_CACHE:
             self._textures.popitem(last=False)

@@ -14,11 +14,16 @@ the help overlay) keep theirs, so a popup still covers the text under it. What t
 changes on screen: a widget's text shows over a frame of a later widget that overlaps
 it; panels that open over others either hide what they cover or live in
 ``gui-popup``.
+
+Each new widget's fully transparent frames are dropped as well
+(``ui.invisible_frames``): the same visit, nothing changes on screen.
 """
 from __future__ import annotations
 
 from direct.gui.DirectGuiBase import DirectGuiWidget
 from panda3d.core import CullBinAttrib, CullBinManager
+
+from ui import invisible_frames
 
 TEXT_BIN = "gui-text"
 UNSORTED = "unsorted"  # where render2d puts everything it draws in scene-graph order
@@ -51,6 +56,7 @@ class TextPass:
         self._signature = None  # (widget count, newest widget) when last looked
         self._waiting = False   # widgets not attached yet, to look at again
         self.moved = 0  # text components moved so far (tests)
+        self.dropped = 0  # invisible frames dropped so far (tests)
 
     def update(self) -> None:
         widgets = DirectGuiWidget.guiDict
@@ -65,6 +71,7 @@ class TextPass:
                 self._waiting = True  # not attached yet: looked at again next time
                 continue
             self._seen.add(gui_id)
+            self.dropped += invisible_frames.drop(widget)
             if net_bin(widget) == UNSORTED:
                 self._move_text(widget)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from game.core.params import ParamState
 from game.core.signals import Signal
 from game.core.stages import Stage
-from game.render.prc import configure
+from game.render.prc import app_raster_threads, configure
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class PerturberApp:
 
     def __init__(self, params: ParamState | None = None, offscreen: bool = False,
                  size: tuple[int, int] = (1280, 800), backend: str = "auto"):
-        configure(offscreen=offscreen, size=size)
+        configure(offscreen=offscreen, size=size, raster_threads=app_raster_threads())
         from direct.showbase.ShowBase import ShowBase
 
         from game.app import memory
@@ -54,9 +54,9 @@ class PerturberApp:
         self.params = params or ParamState()
         self.base = ShowBase(windowType="offscreen" if offscreen else "onscreen")
         self.base.disableMouse()  # the camera belongs to the parameter model
-        from ui.theme import WINDOW_BG
+        from ui.layout import CLEAR
 
-        self.base.setBackgroundColor(*WINDOW_BG)  # the layout's backdrop, as the window's clear
+        self.base.setBackgroundColor(*CLEAR)  # the layout's columns, as the window's clear
         if offscreen:
             from game.app.input.virtual_mouse import attach_virtual_mouse
 
@@ -145,7 +145,7 @@ class PerturberApp:
         from ui.status_line import StatusLine
         from ui.text_pass import TextPass
 
-        self.layout = MainLayout(self.base.aspect2d, self.base.getAspectRatio(), backdrop=False)
+        self.layout = MainLayout(self.base.aspect2d, self.base.getAspectRatio(), clear=True)
         self.text_pass = TextPass(self.base.render2d)
         self.base.taskMgr.add(self._text_pass_task, "perturber-text-pass", sort=Stage.WINDOW)
         self.status_line = StatusLine(self.base.aspect2d, self.base.taskMgr)

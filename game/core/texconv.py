@@ -7,8 +7,11 @@ from panda3d.core import SamplerState, Texture
 
 
 def numpy_to_texture(image: np.ndarray, name: str = "image", mipmaps: bool = False,
-                     tex: Texture | None = None) -> Texture:
-    """(H, W), (H, W, 3) or (H, W, 4) uint8 image -> Texture (RGB / RGBA / luminance)."""
+                     tex: Texture | None = None, anisotropy: int = 4) -> Texture:
+    """(H, W), (H, W, 3) or (H, W, 4) uint8 image -> Texture (RGB / RGBA / luminance).
+
+    ``mipmaps``: trilinear with ``anisotropy`` (for surfaces seen at an angle; a picture
+    facing the screen gains nothing from it and a software rasteriser pays for it)."""
     img = np.asarray(image)
     if img.dtype != np.uint8:
         raise TypeError(f"expected a uint8 image, got {img.dtype}")
@@ -27,7 +30,7 @@ def numpy_to_texture(image: np.ndarray, name: str = "image", mipmaps: bool = Fal
     if mipmaps:
         tex.setMinfilter(SamplerState.FT_linear_mipmap_linear)
         tex.setMagfilter(SamplerState.FT_linear)
-        tex.setAnisotropicDegree(4)
+        tex.setAnisotropicDegree(anisotropy)
     else:
         tex.setMinfilter(SamplerState.FT_linear)
         tex.setMagfilter(SamplerState.FT_linear)

@@ -21,17 +21,32 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def app_raster_threads(cpus: int | None = None) -> int:
+    """llvmpipe rasteriser threads for the interactive app: 2 where there are 2 cores.
+
+    Measured with ``perturber bench`` on 2 cores, interleaved runs: with 2 threads the
+    frame with two models' results took 46-49 ms against 55-59 with 0, the offscreen
+    render 9-11 against 14, and the window's draw stopped spiking (p90 17-19 against
+    42-47 ms): the window's pixels are filled on those threads while the main thread
+    culls and submits. Memory stays flat with the malloc arena limit (game.app.memory).
+    One core: 0 (rasterise on the calling thread).
+    """
+    if cpus is None:
+        cpus = os.cpu_count() or 1
+    return 2 if cpus >= 2 else 0
+
+
 def configure(offscreen: bool, size: tuple[int, int] = (1280, 800), title: str = "Perturber",
-              fullscreen: bool = False) -> None:
-    """Offscreen: EGL (no display needed). Onscreen: the platform's window."""
+              fullscreen: bool = False, raster_threads: int = 0) -> None:
+    """Offscreen: EGL (no display needed). Onscreen: the platform's window.
+
+    ``raster_threads``: Mesa's software rasteriser (llvmpipe; real GPU drivers ignore
+    it) fills pixels on that many threads of its own, or on the calling thread with 0.
+    Batch work (CLI renders, sweep workers, one process per core) keeps 0: a process
+    then uses one core. A value the user set in ``LP_NUM_THREADS`` wins.
+    """
     os.environ.setdefault("EGL_PLATFORM", "surfaceless")
-    # Mesa's software rasteriser (llvmpipe; real GPU drivers ignore this) rasterises on
-    # the calling thread with 0. Its own threads once grew the app by ~1.4 GB over 1,000
-    # idle frames; with the malloc arena limit (game.app.memory) 2 threads stayed flat at
-    # 1.07 GB over 1,200 frames, but did not shorten the app's frame on 2 cores (the
-    # window drawn in 10 instead of 13 ms, the frame with two models' results 49-51 ms
-    # against 47-53), so 0 unless the user chose a value.
-    os.environ.setdefault("LP_NUM_THREADS", "0")
+    os.environ.setdefault("LP_NUM_THREADS", str(int(raster_threads)))
     lines = [COMMON, f"win-size {size[0]} {size[1]}", f"window-title {title}"]
     if offscreen:
         lines += ["load-display p3headlessgl", "window-type offscreen"]

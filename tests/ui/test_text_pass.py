@@ -85,3 +85,31 @@ def test_transparent_panel_draws_nothing_and_keeps_its_bounds(showbase):
     assert frame_bounds(container) == frame_bounds(filled) == (0, 1, -0.5, 0)
     container.destroy()
     filled.destroy()
+
+
+def test_fully_transparent_frames_are_not_drawn_and_the_widget_is_unchanged(showbase):
+    """A hover row (transparent at rest, lit under the mouse) and a hit area lose only
+    the frames that draw nothing; their styles, region and bounds stay."""
+    from panda3d.core import PGFrameStyle
+
+    row = DirectButton(parent=showbase.aspect2d, frameSize=(0, 1, -0.1, 0), text="row",
+                       frameColor=((0, 0, 0, 0), theme.HEADER_HOVER, theme.HEADER_HOVER,
+                                   (0, 0, 0, 0)))
+    hit = DirectButton(parent=showbase.aspect2d, frameSize=(0, 0.5, -0.5, 0),
+                       frameColor=(0, 0, 0, 0))
+    shown = panel(showbase.aspect2d, 1, 0.5)
+    passes = TextPass(showbase.render2d)
+    passes.update()
+    kinds = [row.guiItem.getFrameStyle(i).getType() for i in range(4)]
+    assert kinds[0] == kinds[3] == PGFrameStyle.TNone
+    assert PGFrameStyle.TNone not in kinds[1:3]  # rollover and pressed still lit
+    assert all(hit.guiItem.getFrameStyle(i).getType() == PGFrameStyle.TNone for i in range(4))
+    assert shown.guiItem.getFrameStyle(0).getType() == PGFrameStyle.TFlat
+    assert passes.dropped == 2 + 4
+    resting = row.frameStyle[0].getType()
+    assert resting != PGFrameStyle.TNone  # the widget's own style
+    assert tuple(hit.guiItem.getFrame()) == (0, 0.5, -0.5, 0)  # its mouse region
+    row["frameColor"] = (0.2, 0.4, 0.6, 1)  # made visible later: DirectGUI pushes it again
+    assert row.guiItem.getFrameStyle(0).getType() == resting
+    for w in (row, hit, shown):
+        w.destroy()

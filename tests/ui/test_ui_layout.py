@@ -127,3 +127,35 @@ def test_screenshot_1280x800(ui):
     assert ui.base.win.saveScreenshot(Filename.fromOsSpecific(str(path)))
     saved = PNMImage(Filename.fromOsSpecific(str(path)))
     assert (saved.getXSize(), saved.getYSize()) == (1280, 800)
+
+
+def test_backdrop_is_drawn_only_around_and_between_the_columns(ui, showbase):
+    """The columns draw no quad: the panel colour under them is the window's clear (or,
+    for a window that clears to something else, one quad under the layout); the backdrop
+    colour shows in the margins and gaps, drawn as one geometry."""
+    from panda3d.core import PGFrameStyle
+
+    from ui import theme
+    from ui.layout import CLEAR, MainLayout
+
+    lay = ui.layout
+    assert all(c.frame["relief"] is None for c in lay.columns.values())
+    margins = lay._margins.findAllMatches("**/+GeomNode")
+    assert margins.getNumPaths() == 1 and margins[0].node().getNumGeoms() == 1
+    img = render(ui.base)
+    w, h = img.getXSize(), img.getYSize()
+
+    def colour(x_aspect, z):  # aspect2d coordinates -> the pixel's colour
+        ar = ui.base.getAspectRatio()
+        px, py = int((x_aspect / ar + 1) / 2 * w), int((1 - z) / 2 * h)
+        return tuple(round(img.getXel(px, py)[i], 2) for i in range(3))
+
+    left, middle, right = (frame_rect(f) for f in (lay.left, lay.middle, lay.right))
+    gap = (left[1] + middle[0]) / 2
+    assert colour(gap, 0.0) == pytest.approx(theme.WINDOW_BG[:3], abs=0.01)
+    assert colour(middle[0] + 0.02, -0.95) == pytest.approx(CLEAR[:3], abs=0.01)
+    assert colour(right[0] + 0.02, 0.999) == pytest.approx(theme.WINDOW_BG[:3], abs=0.01)
+    own = MainLayout(showbase.aspect2d, showbase.getAspectRatio(), clear=True)
+    assert own._under is None  # the app: its window clears to CLEAR
+    assert lay._under.guiItem.getFrameStyle(0).getType() != PGFrameStyle.TNone
+    own.destroy()
