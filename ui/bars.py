@@ -6,7 +6,9 @@ with logits shown, the logit over the largest logit shown and "tabby 12.34" (a
 negative logit has no bar).
 The text is drawn twice, each copy clipped (a scissor) to one side of the bar's end:
 ink that reads on the model colour over the bar, light text over the dark track, so
-it stays legible on dark blue, light blue and yellow alike.
+it stays legible on dark blue, light blue and yellow alike. Both copies are one text
+node, instanced: its glyphs are laid out once per change (the rows change with every
+frame), each instance coloured by its parent.
 """
 from __future__ import annotations
 
@@ -60,7 +62,8 @@ class BarRow:
         self._over_bar = self.hit.attachNewNode("text-on-bar")
         self._over_track = self.hit.attachNewNode("text-on-track")
         self.text_on_bar = Text(self._over_bar, "", (TEXT_PAD, base), fg=theme.ink_on(colour))
-        self.text_on_track = Text(self._over_track, "", (TEXT_PAD, base), fg=theme.TEXT)
+        self.text_on_bar.np.instanceTo(self._over_track)
+        self._over_track.setColor(*theme.TEXT, 1)  # over the text node's own colour
         self.set_fraction(0.0)
 
     @property
@@ -71,7 +74,6 @@ class BarRow:
         """``logit``: shown instead of the probability."""
         text = bar_text(label, prob, self.w - 2 * TEXT_PAD, logit=logit)
         self.text_on_bar.set(text)
-        self.text_on_track.set(text)
         self.set_fraction(fraction)
 
     def set_fraction(self, fraction: float) -> None:

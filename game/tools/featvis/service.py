@@ -52,6 +52,9 @@ MEMORY = 64        # finished images kept in memory (192 KiB each; the disk cach
                    # and the views show at most ~40 at once)
 QUEUED = 32        # queued requests kept per queue; older ones are dropped (asked again if still shown)
 ERRORS = 256       # failures remembered (newest)
+ABSENT_S = 1.0     # a picture the disk lacked is looked for again after this long (the views
+                   # ask every frame; another process, e.g. ``perturber featvis``, may make it)
+ABSENT_KEYS = 1024  # such misses remembered at most
 EPHEMERAL = "edited"  # the weights key ModelSlots gives an Edited Model without a stable id
 INSTALL = "feature visualisation needs torch-lucent: bash scripts/dev.sh install"
 
@@ -116,6 +119,8 @@ class FeatureVisService:
         self._order: list[CacheKey] = []             # queued keys, newest last
         self._later: list[CacheKey] = []             # queued class keys: after _order
         self._memory: OrderedDict[CacheKey, np.ndarray] = OrderedDict()
+        self._absent: dict[CacheKey, float] = {}     # key -> when the disk last lacked it
+        self._clock = time.monotonic
         self._serials: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -282,7 +287,19 @@ class FeatureVisService:
                 return image
         if _ephemeral(key):
             return None
+        now = self._clock()
+        with self._lock:
+            looked = self._absent.get(key)
+        if looked is not None and now - looked < ABSENT_S:
+            return None  # not on disk a moment ago: the views ask every frame
         image = self.cache.get(key)
+        with self._lock:
+            if image is None:
+                if len(self._absent) >= ABSENT_KEYS:
+                    self._absent.clear()
+                self._absent[key] = now
+            else:
+                self._absent.pop(key, None)
         if image is not None:
             self._remember(key, image)
         return image

@@ -336,3 +336,27 @@ def test_images_kept_in_memory_are_bounded(service):
         service._remember(key_of(service, channel), np.zeros((2, 2, 3), np.float32))
     assert len(service._memory) == featvis_service.MEMORY
     assert key_of(service, 0) not in service._memory   # the oldest went first
+
+
+def test_a_picture_missing_on_disk_is_looked_for_again_only_after_a_moment(tmp_path, monkeypatch):
+    """The views ask for every shown channel on every frame: a miss is not a disk lookup
+    each time, and a picture another process writes shows within ``ABSENT_S``."""
+    from game.tools.featvis import service as svc
+    from tests.game.featvis_fakes import two_colour_image
+
+    clock = [100.0]
+    fv = FeatureVisService(slots=None, cache=FeatureVisCache(tmp_path, shipped=None),
+                           process=False)
+    fv._clock = lambda: clock[0]
+    key = CacheKey("mobilenet_v2", "block13", 7, False, 128, 256)
+    looks = []
+    real_get = fv.cache.get
+    monkeypatch.setattr(fv.cache, "get", lambda k: looks.append(k) or real_get(k))
+    assert fv._get(key) is None and fv._get(key) is None
+    assert len(looks) == 1
+    fv.cache.put(key, two_colour_image())  # made elsewhere meanwhile
+    clock[0] += svc.ABSENT_S / 2
+    assert fv._get(key) is None and len(looks) == 1
+    clock[0] += svc.ABSENT_S
+    assert fv._get(key) is not None and len(looks) == 2
+    assert key not in fv._absent
