@@ -63,6 +63,7 @@ class Scene:
         node.setShaderInput("tex_b", numpy_to_texture(pair.texture_b, "tex_b", mipmaps=True))
         alpha = self._white if pair.alpha is None else numpy_to_texture(pair.alpha, "alpha", mipmaps=True)
         node.setShaderInput("alpha_tex", alpha)
+        node.setShaderInput("has_alpha", float(pair.alpha is not None))
         node.setShaderInput("max_lod", max_lod(pair.texture_a.shape))
         if self.object_np is not None:
             self.object_np.removeNode()
