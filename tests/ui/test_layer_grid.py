@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from panda3d.core import Filename, Point3
+from panda3d.core import Filename, Point3, SamplerState
 
 from game.core.texconv import texture_to_numpy
 from ui.heatmap import maps_rgb
@@ -103,6 +103,7 @@ def test_every_channel_on_one_page_in_the_chosen_order(grid):
     img = texture_to_numpy(grid.texture)
     want = maps_rgb(grid.shown.activations, [0], 1.0, 0.0)[0]
     assert np.array_equal(img[:14, :14], want)               # channel 0 top left
+    assert grid.texture.getMagfilter() == SamplerState.FT_nearest  # crisp cells, updated
     grid.sort_menu.pick("difference")
     assert grid.order[0] == 7                                # the edited channel first
     grid.sort_menu.pick("activation")

@@ -2,7 +2,7 @@
 progress, everything inside its frame."""
 import numpy as np
 import pytest
-from panda3d.core import Point3
+from panda3d.core import Point3, SamplerState
 
 from game.tools.sweep.tool import SweepForm, sweepable
 from ui import theme
@@ -69,6 +69,7 @@ def test_pictures_keep_their_size_and_fit_their_boxes(panel, showbase):
     step(showbase)
     pic = panel.heatmaps[0]
     assert (pic.texture.getXSize(), pic.texture.getYSize()) == (120, 48) and pic.shape == (48, 120)
+    assert pic.texture.getMagfilter() == SamplerState.FT_nearest  # cells stay crisp
     assert panel.heatmaps[1].root.isHidden() and panel.tunings[2].root.isHidden()
     assert panel.legends[0][0][1].text.startswith("class 0 10")
     assert "more" in panel.legends[0][-1][1].text      # 10 classes, 8 lines
