@@ -6,8 +6,12 @@ in vec3 world_normal;
 in vec2 uv;
 uniform sampler2D tex_a;
 uniform sampler2D tex_b;
-uniform sampler2D alpha_tex;       // separate alpha texture (white when the object has none)
-uniform float has_alpha;           // 0: alpha_tex is that white texture, not sampled
+#ifdef ALPHA_TEXTURE
+// The object's separate alpha texture. Only objects that have one are drawn with this
+// variant: a shader that can discard gets no early depth test, so an opaque object's
+// hidden fragments would all be shaded.
+uniform sampler2D alpha_tex;
+#endif
 uniform float texture_morph;
 uniform float texture_influence;   // 0 = solid white
 uniform float texture_blur;        // 0..1 -> mip bias 0..max_lod (1 = average colour)
@@ -22,13 +26,15 @@ out vec4 frag;
 void main() {
     float bias = texture_blur * max_lod;
     // A texture whose weight is exactly 0 is not sampled (the same colour, fewer samples;
-    // the conditions are uniform, so the samples' derivatives stay defined).
+    // the condition is uniform, so the samples' derivatives stay defined).
     vec3 blend = texture(tex_a, uv, bias).rgb;
     if (texture_morph != 0.0) {
         blend = mix(blend, texture(tex_b, uv, bias).rgb, texture_morph);
     }
     vec3 albedo = mix(vec3(1.0), blend, texture_influence);
-    if (has_alpha != 0.0 && texture(alpha_tex, uv, bias).r < 0.5) discard;
+#ifdef ALPHA_TEXTURE
+    if (texture(alpha_tex, uv, bias).r < 0.5) discard;
+#endif
 
     vec3 n = normalize(world_normal);
     if (!gl_FrontFacing) n = -n;

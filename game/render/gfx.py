@@ -22,10 +22,20 @@ def shader_path(name: str) -> Path:
     return path
 
 
-def load_shader(frag: str, vert: str = FULLSCREEN_VERT) -> Shader:
-    shader = Shader.load(Shader.SL_GLSL, vertex=str(shader_path(vert)), fragment=str(shader_path(frag)))
+def load_shader(frag: str, vert: str = FULLSCREEN_VERT, defines: tuple[str, ...] = ()) -> Shader:
+    """``vert`` + ``frag`` from ``shaders/``; ``defines``: names #defined in the fragment
+    shader (after its ``#version`` line), for its ``#ifdef`` variants."""
+    if defines:
+        lines = read_shader_source(frag).splitlines(keepends=True)
+        at = next((i + 1 for i, line in enumerate(lines) if line.startswith("#version")), 0)
+        lines[at:at] = [f"#define {name}\n" for name in defines]
+        shader = Shader.make(Shader.SL_GLSL, vertex=read_shader_source(vert),
+                             fragment="".join(lines))
+    else:
+        shader = Shader.load(Shader.SL_GLSL, vertex=str(shader_path(vert)),
+                             fragment=str(shader_path(frag)))
     if shader is None:
-        raise RuntimeError(f"could not load shader {vert} + {frag}")
+        raise RuntimeError(f"could not load shader {vert} + {frag} {' '.join(defines)}")
     return shader
 
 

@@ -49,7 +49,8 @@ class Scene:
         region.setCamera(self.camera)
         self.object_np: NodePath | None = None
         self.morph_shader = load_shader("morph.frag.glsl", "morph.vert.glsl")
-        self._white = numpy_to_texture(np.full((4, 4), 255, np.uint8), "white")
+        self.morph_shader_alpha = load_shader("morph.frag.glsl", "morph.vert.glsl",
+                                              defines=("ALPHA_TEXTURE",))
         self.pair: MorphPair | None = None
         self._values: dict | None = None
         self.lights, self.ambient = LIGHTS, AMBIENT
@@ -57,13 +58,14 @@ class Scene:
     # -- content -----------------------------------------------------------------
     def set_pair(self, pair: MorphPair) -> None:
         node = self.root.attachNewNode(build_geom_node(pair, pair.name))
-        node.setShader(self.morph_shader)
         node.setTwoSided(True)
         node.setShaderInput("tex_a", numpy_to_texture(pair.texture_a, "tex_a", mipmaps=True))
         node.setShaderInput("tex_b", numpy_to_texture(pair.texture_b, "tex_b", mipmaps=True))
-        alpha = self._white if pair.alpha is None else numpy_to_texture(pair.alpha, "alpha", mipmaps=True)
-        node.setShaderInput("alpha_tex", alpha)
-        node.setShaderInput("has_alpha", float(pair.alpha is not None))
+        if pair.alpha is None:
+            node.setShader(self.morph_shader)
+        else:
+            node.setShader(self.morph_shader_alpha)
+            node.setShaderInput("alpha_tex", numpy_to_texture(pair.alpha, "alpha", mipmaps=True))
         node.setShaderInput("max_lod", max_lod(pair.texture_a.shape))
         if self.object_np is not None:
             self.object_np.removeNode()
