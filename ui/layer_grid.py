@@ -355,7 +355,7 @@ class LayerGridPanel(OverlayPanel):
         norm = float(self.params["act_normalization"])
         for row, o in zip(self.zoom_rows, shown):
             row.show(o, (channel,), norm, True, self.featvis_lookup)
-        if channel is None:
+        if channel is None or not shown:  # nothing zoomed, or no model shows activations
             self.info.np.setZ(-theme.px(12))
             self.info.set("click a map to zoom it")
             return

@@ -140,6 +140,19 @@ def test_a_click_zooms_the_map_beside_its_feature_visualisation(grid, pointer):
     assert grid.zoomed == int(grid.order[2])
 
 
+def test_a_zoomed_map_survives_a_result_without_activations(grid, pointer):
+    """Every model switched off (or activations hidden) while a map is zoomed: the grid
+    says so, and the zoom comes back with the activations."""
+    grid.update(grid_result())
+    click(grid, pointer, 0)
+    zoomed = grid.zoomed
+    grid.update(result(output("model1", None)))
+    assert grid.zoom_rows == [] and grid.info.text == "click a map to zoom it"
+    assert not grid.empty.np.isHidden()
+    grid.update(grid_result())
+    assert grid.zoomed == zoomed and f"#{zoomed}" in grid.info.text
+
+
 def test_a_layer_too_big_for_one_page_pages(grid):
     grid.update(grid_result(channels=1280, size=4))
     pages = -(-1280 // (grid.cols * grid.rows_n))
