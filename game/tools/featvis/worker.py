@@ -6,7 +6,7 @@ The service's background thread hands each job to a runner and relays its report
   thread of the app would share the interpreter lock with the render loop: on the
   2-core CI machine a visualisation advanced ~6x slower in a thread of the running app
   than in a process of its own, with no faster window. The process is started at the
-  first job, gets each model once (``torch.save`` bytes, hooks stripped), computes at
+  first job, gets each model once (the module itself, hooks stripped), computes at
   a lower priority than the window (after its imports) and is killed with the service.
 - :class:`ThreadRunner` runs the job in the calling thread (tests with tiny models, and
   where a process cannot be started).
@@ -15,8 +15,9 @@ Both have ``run(model_id, model, key, on_progress) -> (image, settings)``;
 ``on_progress(fraction, preview)`` comes every ``CHUNK`` steps and may return True to
 stop (then ``run`` returns None). A failed job raises :class:`JobFailed`.
 
-Protocol (pickles over the child's stdin and stdout; its prints go to stderr):
-  parent -> child: ("model", model_id, bytes)   keep this model (one at a time)
+Protocol (pickles over the pipes between the app and the child it started, never a
+file; the child's prints go to stderr):
+  parent -> child: ("model", model_id, module)  keep this model (one at a time)
                    ("job", model_id, objective, size, steps, naive, seed)
   child -> parent: ("progress", fraction, preview uint8 (H, W, 3))
                    ("done", image float32 (H, W, 3), settings) | ("error", message)
@@ -24,7 +25,6 @@ Protocol (pickles over the child's stdin and stdout; its prints go to stderr):
 from __future__ import annotations
 
 import copy
-import io
 import os
 import pickle
 import subprocess
@@ -117,11 +117,7 @@ class ProcessRunner:
             proc = self.proc
         try:
             if model_id != self._model_id:
-                buffer = io.BytesIO()
-                import torch
-
-                torch.save(stripped_copy(model), buffer)
-                _send(proc, ("model", model_id, buffer.getvalue()))
+                _send(proc, ("model", model_id, stripped_copy(model)))
                 self._model_id = model_id
             _send(proc, ("job", model_id, key.objective, key.size, key.steps, key.naive, key.seed))
             while True:
@@ -186,11 +182,7 @@ def main() -> None:
             return
         if message[0] == "model":
             models.clear()  # one at a time
-            # Bytes the parent app made itself (torch.save of a model it had already loaded
-            # through the weights-only loader), sent down the private pipe it opened for this
-            # process: never a file. The pipe already carries pickles (every message above),
-            # so this load trusts nothing the protocol does not.
-            models[message[1]] = torch.load(io.BytesIO(message[2]), weights_only=False)  # own bytes
+            models[message[1]] = message[2]
             continue
         _, model_id, objective, size, steps, naive, seed = message
         try:
