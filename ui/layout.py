@@ -40,10 +40,10 @@ class Column:
 
 
 class MainLayout:
-    """Builds the window layout under ``parent`` (aspect2d: x in [-ar, ar], z in [-1, 1])."""
+    """Builds the window layout under ``parent`` (aspect2d: x in [-ar, ar], z in [-1, 1]).
 
-    """``clear=False``: the window under ``parent`` does not clear to ``CLEAR``; the
-    layout then draws that colour over the whole window itself."""
+    ``clear=False``: the window under ``parent`` does not clear to ``CLEAR``; the layout
+    then draws that colour over the whole window itself."""
 
     def __init__(self, parent: NodePath, aspect_ratio: float, clear: bool = False):
         self.root = parent.attachNewNode("main-layout")

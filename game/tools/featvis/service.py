@@ -293,16 +293,16 @@ class FeatureVisService:
         if looked is not None and now - looked < ABSENT_S:
             return None  # not on disk a moment ago: the views ask every frame
         image = self.cache.get(key)
-        with self._lock:
-            if image is None:
-                if len(self._absent) >= ABSENT_KEYS:
-                    self._absent.clear()
-                self._absent[key] = now
-            else:
-                self._absent.pop(key, None)
         if image is not None:
+            with self._lock:
+                self._absent.pop(key, None)
             self._remember(key, image)
-        return image
+            return image
+        with self._lock:
+            if len(self._absent) >= ABSENT_KEYS:
+                self._absent.clear()
+            self._absent[key] = now
+        return None
 
     def _remember(self, key: CacheKey, image: np.ndarray) -> None:
         with self._lock:
