@@ -14,6 +14,7 @@ one line saying where to report it (status 1), with its traceback after ``--debu
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import sys
 import traceback
@@ -206,6 +207,8 @@ def run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if not faulthandler.is_enabled():  # a native crash (GL driver, torch) prints where it was
+        faulthandler.enable()
     args = build_parser().parse_args(argv)
     merge_scene_options(args)
     try:

@@ -2,7 +2,9 @@
 
 Ray is an optional extra (``pip install perturber[ray]``). ``address`` is a cluster
 address ("ray://host:10001", "host:6379", "auto") or "local" (or None) for a small Ray
-instance started here and shut down by ``close()``.
+instance started here and shut down by ``close()``. Ray replaces the process's handlers
+for fatal signals while it runs and resets them at shutdown: ``close()`` puts back the
+ones that were there before (``faulthandler``'s), so a later native crash still says where.
 
 Workers import the project from the same paths as this process (the repository root
 and this process's ``sys.path`` go into the tasks' ``PYTHONPATH``), so ``py:`` model
@@ -11,11 +13,12 @@ needs the project installed at the same version (or the same paths mounted).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
+from game.core import crash_handlers, paths
 from game.core.params import ParamError
-from game.core import paths
 
 LOCAL_OBJECT_STORE = 200 * 1024 * 1024  # bytes: results are small (top-k, means, thumbnails)
 
@@ -79,14 +82,18 @@ class RayRunner:
         self.inference = inference
         self.started_here = False
         self.threads = max(1, threads)
+        self._handlers = contextlib.ExitStack()
         if not ray.is_initialized():
-            if address in (None, "", "local"):
-                ray.init(num_cpus=workers, object_store_memory=LOCAL_OBJECT_STORE,
-                         include_dashboard=False, log_to_driver=False,
-                         configure_logging=False)
-            else:
-                _check_reachable(address)
-                ray.init(address=address, log_to_driver=False, configure_logging=False)
+            with contextlib.ExitStack() as handlers:
+                handlers.enter_context(crash_handlers.kept())
+                if address in (None, "", "local"):
+                    ray.init(num_cpus=workers, object_store_memory=LOCAL_OBJECT_STORE,
+                             include_dashboard=False, log_to_driver=False,
+                             configure_logging=False)
+                else:
+                    _check_reachable(address)
+                    ray.init(address=address, log_to_driver=False, configure_logging=False)
+                self._handlers = handlers.pop_all()  # restored by close(), after the shutdown
             self.started_here = True
         self.task = ray.remote(num_cpus=1, runtime_env=_runtime_env(),
                                max_retries=0)(_run_chunk)
@@ -107,5 +114,6 @@ class RayRunner:
                 ray.cancel(ref)
 
     def close(self) -> None:
-        if self.started_here and self.ray.is_initialized():
-            self.ray.shutdown()
+        with self._handlers:
+            if self.started_here and self.ray.is_initialized():
+                self.ray.shutdown()
