@@ -278,10 +278,11 @@ class SweepTool(PanelOwner):
         run = self.run
         if run is None:
             return task.cont
+        done = run.done  # before the count: every result is in when it says so
         finished = run.finished
         if finished != self.shown.finished:
             self._show_results(run.partial(), finished)
-        if run.done:
+        if done:
             self.seconds = time.perf_counter() - self.started
             self.run = None
             if run.error is not None:

@@ -167,3 +167,42 @@ def test_one_panel_over_the_sliders_at_a_time(app):
     assert app.layout.scene_panel.isHidden()
     tool.close_panel()
     assert not app.layout.scene_panel.isHidden()
+
+
+class _RaceRun:
+    """A run whose last result arrives right after the tool took the partial results."""
+    total, error = 4, None
+
+    def __init__(self):
+        self.results, self.arrived = [object()] * 3, False
+
+    @property
+    def done(self):
+        return self.arrived
+
+    @property
+    def finished(self):
+        return len(self.results)
+
+    def partial(self):
+        got = list(self.results)
+        if not self.arrived:  # the background thread adds the last one now
+            self.results, self.arrived = self.results + [object()], True
+        return got
+
+    def cancel(self):
+        pass
+
+
+def test_a_result_arriving_while_the_frame_shows_the_others_is_shown_too(app, monkeypatch):
+    tool = app.tools["sweep"]
+    shown = []
+    monkeypatch.setattr(tool, "_show_results",
+                        lambda results, finished: (shown.append(len(results)),
+                                                   setattr(tool.shown, "finished", finished)))
+    tool.started, tool.run = time.perf_counter(), _RaceRun()
+    tool.shown.finished = 0
+    task = type("Task", (), {"cont": 1})()
+    for _ in range(3):
+        tool._task(task)
+    assert shown == [3, 4] and tool.run is None and "done: 4 points" in tool.message
