@@ -21,9 +21,10 @@ notify-level-device fatal
 @pytest.fixture
 def showbase():
     """A fresh offscreen ShowBase (1280x800) per test, destroyed afterwards."""
-    from direct.showbase.ShowBase import ShowBase
+    from game.render.showbase import make_showbase
+
     page = loadPrcFileData("tests-showbase", PRC)
-    base = ShowBase()
+    base = make_showbase()
     try:
         yield base
     finally:

@@ -39,7 +39,7 @@ class PerturberApp:
     def __init__(self, params: ParamState | None = None, offscreen: bool = False,
                  size: tuple[int, int] = (1280, 800), backend: str = "auto"):
         configure(offscreen=offscreen, size=size, raster_threads=app_raster_threads())
-        from direct.showbase.ShowBase import ShowBase
+        from game.render.showbase import make_showbase
 
         from game.app import memory
 
@@ -52,7 +52,7 @@ class PerturberApp:
 
         self.offscreen = offscreen
         self.params = params or ParamState()
-        self.base = ShowBase(windowType="offscreen" if offscreen else "onscreen")
+        self.base = make_showbase(windowType="offscreen" if offscreen else "onscreen")
         self.base.disableMouse()  # the camera belongs to the parameter model
         from ui.layout import CLEAR
 

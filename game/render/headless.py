@@ -16,13 +16,13 @@ def headless_pipeline(params: ParamState | None = None):
     from game.render.prc import configure
 
     configure(offscreen=True, size=(224, 224))
-    from direct.showbase.ShowBase import ShowBase
+    from game.render.showbase import make_showbase
 
     from game.render.controller import SceneController
     from game.render.pipeline import FramePipeline
 
     params = params or ParamState()
-    base = ShowBase(windowType="offscreen")
+    base = make_showbase(windowType="offscreen")
     pipeline = controller = None
     try:
         pipeline = FramePipeline(base.win, params)
