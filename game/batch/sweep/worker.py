@@ -8,12 +8,15 @@ values), so a point's result does not depend on which points this process render
 before it.
 
 Rendering and inference overlap: while a batch is classified on a second thread (the
-backends release the GIL), this thread renders the next one.
+backends release the GIL), this thread renders the next one. The pipeline renders for
+one thread at a time, and each call lets go of its GL context when done, so that the
+next call may come from another thread (an in-process sweep runs in a thread of its own).
 """
 from __future__ import annotations
 
 import atexit
 import importlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from types import SimpleNamespace
@@ -23,6 +26,7 @@ import numpy as np
 from game.batch.sweep.job import POINT_DISCRETE, PointResult, ProbeJob, point_key
 
 _STATE: dict = {}
+_RENDER_LOCK = threading.Lock()
 
 
 def resolve_model(spec: str):
@@ -79,6 +83,16 @@ def shutdown() -> None:
 
 def render_points(job: ProbeJob, points: list[dict]) -> np.ndarray:
     """(N, 224, 224, 3) uint8 network inputs, one per point, in the order given."""
+    from game.render.egl_context import release_current
+
+    with _RENDER_LOCK:
+        try:
+            return _render(job, points)
+        finally:
+            release_current()  # the next call may come from another thread
+
+
+def _render(job: ProbeJob, points: list[dict]) -> np.ndarray:
     r = _renderer()
     if r.glsl != job.scene.custom_glsl:
         error = r.pipeline.set_custom_snippet(job.scene.custom_glsl or "")

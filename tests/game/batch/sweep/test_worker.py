@@ -67,3 +67,25 @@ def test_onnx_and_torch_agree(sweep_worker, tiny_sweep):
         assert np.array_equal(a.thumb, b.thumb)
         assert [t["index"] for t in a.top[TINY]] == [t["index"] for t in b.top[TINY]]
         assert np.allclose(a.channels[TINY], b.channels[TINY], rtol=1e-4, atol=1e-6)
+
+
+def test_a_thread_after_another_renders_its_own_frames(sweep_worker):
+    """The in-process sweep renders in a thread of its own, after other threads drew:
+    its frames are its points', not the last frame another thread drew."""
+    import threading
+
+    from game.batch.sweep.worker import render_points
+
+    job = ProbeJob(models=(TINY,))
+    left = render_points(job, [{"yaw": -60.0}])[0]
+    got = {}
+
+    def other_thread():
+        got["right"], got["left"] = (render_points(job, [{"yaw": y}])[0] for y in (60.0, -60.0))
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    t.join()
+    right = render_points(job, [{"yaw": 60.0}])[0]
+    assert (got["right"] != left).any()                 # not the main thread's last frame
+    assert (got["right"] == right).all() and (got["left"] == left).all()
