@@ -9,8 +9,9 @@ before it.
 
 Rendering and inference overlap: while a batch is classified on a second thread (the
 backends release the GIL), this thread renders the next one. The pipeline renders for
-one thread at a time, and each call lets go of its GL context when done, so that the
-next call may come from another thread (an in-process sweep runs in a thread of its own).
+one thread at a time, which lets go of its GL context when it has rendered what it was
+asked for (a chunk), so that the next chunk may come from another thread (an in-process
+sweep runs in a thread of its own).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import atexit
 import importlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from types import SimpleNamespace
 
 import numpy as np
@@ -26,7 +27,8 @@ import numpy as np
 from game.batch.sweep.job import POINT_DISCRETE, PointResult, ProbeJob, point_key
 
 _STATE: dict = {}
-_RENDER_LOCK = threading.Lock()
+_DRAW_LOCK = threading.RLock()
+_DRAW_DEPTH = [0]  # nested _drawing() blocks of the thread holding the lock
 
 
 def resolve_model(spec: str):
@@ -83,13 +85,24 @@ def shutdown() -> None:
 
 def render_points(job: ProbeJob, points: list[dict]) -> np.ndarray:
     """(N, 224, 224, 3) uint8 network inputs, one per point, in the order given."""
+    with _drawing():
+        return _render(job, points)
+
+
+@contextmanager
+def _drawing():
+    """Only this thread renders in the block; leaving the outermost block lets go of the
+    GL context (0.5-0.8 ms, so once per chunk, not per point)."""
     from game.render.egl_context import release_current
 
-    with _RENDER_LOCK:
+    with _DRAW_LOCK:
+        _DRAW_DEPTH[0] += 1
         try:
-            return _render(job, points)
+            yield
         finally:
-            release_current()  # the next call may come from another thread
+            _DRAW_DEPTH[0] -= 1
+            if _DRAW_DEPTH[0] == 0:
+                release_current()  # the next block may be another thread's
 
 
 def _render(job: ProbeJob, points: list[dict]) -> np.ndarray:
@@ -172,7 +185,7 @@ def run_points(job: ProbeJob, indexed: list[tuple[int, dict]],
     images = np.empty((len(points), 224, 224, 3), np.uint8)
     batches = [range(s, min(s + job.batch, len(points))) for s in range(0, len(points), job.batch)]
     missing = [len(b) for b in batches]
-    with ThreadPoolExecutor(1, "perturber-classify") as classifier:
+    with ThreadPoolExecutor(1, "perturber-classify") as classifier, _drawing():
         pending = {}
         for i in sorted(range(len(points)), key=lambda i: point_key(points[i])):
             images[i] = render_points(job, [points[i]])[0]
