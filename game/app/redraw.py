@@ -17,6 +17,12 @@ changed; a window frame without it costs ~0.1 ms. So just before Panda3D renders
 A switched-off window keeps its last picture, and the offscreen buffers render as
 usual. A frame that draws nothing is stretched to ``IDLE_FPS``, so an idle app does not
 spin a core.
+
+With a ``GuiCache`` attached (``attach_cache``), a drawn frame also tells it which of
+its units may look different: those under the pointer where it moved or pressed (and
+where it was), the one holding the focused entry, those showing a parameter that
+changed. Anything else (a request that does not say ``units=False``, a key or button,
+a parameter no unit shows, the keep-alive) gives every cached unit a new picture.
 """
 from __future__ import annotations
 
@@ -34,8 +40,10 @@ KEEPALIVE_S = 0.5
 IDLE_FPS = 60.0
 BUTTONS = (MouseButton.one(), MouseButton.two(), MouseButton.three())
 # Events that change what the window shows without a parameter: the window's own, and
-# the gamepad's activity (``game.app.input.gamepad.INPUT_EVENT``).
-EVENTS = ("window-event", "perturber-input")
+# the gamepad's activity (``game.app.input.gamepad.INPUT_EVENT``), which changes the
+# cached units only through parameters and actions, each seen on its own.
+WINDOW_EVENT = "window-event"
+PAD_EVENT = "perturber-input"
 
 
 class WindowRedraw:
@@ -51,15 +59,26 @@ class WindowRedraw:
         self._entry = None        # (path, text, cursor position) of the focused entry
         self._blink_start, self._blink = 0.0, 0  # its cursor's blinks counted from then
         self._last_draw = self._last_frame = clock()
+        self.cache = self.wide = None  # a GuiCache, once attached
+        self._changed_params: set[str] = set()
+        self._unwatch = params.watch_all(lambda name, _value: self._changed_params.add(name))
         self._events = DirectObject()
-        for event in EVENTS:
-            self._events.accept(event, lambda *_: self.request())
+        self._events.accept(WINDOW_EVENT, lambda *_: self.request())
+        self._events.accept(PAD_EVENT, lambda *_: self.request(units=False))
         on_any_button(base, self._events, self.request)  # a key can open or close a view
         base.taskMgr.add(self._task, TASK, sort=Stage.WINDOW)
 
-    def request(self) -> None:
-        """Draw the window in the next frame that reaches ``Stage.WINDOW``."""
+    def attach_cache(self, cache, wide=None) -> None:
+        """Tell ``cache`` what changed in each drawn frame. ``wide()`` True: a parameter
+        change may change every unit (a new picture whenever one changes)."""
+        self.cache, self.wide = cache, wide
+
+    def request(self, units: bool = True) -> None:
+        """Draw the window in the next frame that reaches ``Stage.WINDOW``. ``units``
+        False: what changed is outside the cached units (an inference result's views)."""
         self._requested = True
+        if units and self.cache is not None:
+            self.cache.refresh()
 
     def _pointer(self) -> tuple:
         watcher = getattr(self.base, "mouseWatcherNode", None)
@@ -95,10 +114,40 @@ class WindowRedraw:
 
     def _changed(self, now: float) -> bool:
         pointer, version, typing = self._pointer(), self.params.version, self._typing(now)
+        keepalive = now - self._last_draw >= KEEPALIVE_S
         changed = (self._requested or version != self._version or pointer != self._mouse
-                   or typing or now - self._last_draw >= KEEPALIVE_S)
+                   or typing or keepalive)
+        if changed and self.cache is not None:
+            self.cache.frame(self._touched(pointer, typing, keepalive))
         self._requested, self._version, self._mouse = False, version, pointer
         return changed
+
+    def _touched(self, pointer: tuple, typing: bool, keepalive: bool) -> list:
+        """The cached units that may look different in this frame (a new picture is
+        asked of the cache instead when that cannot be told)."""
+        cache, touched = self.cache, []
+        names, self._changed_params = self._changed_params, set()
+        if keepalive:
+            cache.refresh()
+        if pointer != self._mouse:
+            size = (self.base.win.getXSize(), self.base.win.getYSize())
+            for where in (pointer, self._mouse):
+                if where:
+                    touched += [u for u in cache.units if u.covers(where[0], where[1], size)]
+        if typing and self._entry is None:
+            cache.refresh()  # an entry lost the focus, wherever it was
+        elif typing:
+            unit = cache.unit_of(self._entry[0])
+            if unit is not None:
+                touched.append(unit)
+        shown = set()
+        for unit in cache.units:
+            if names & unit.params:
+                touched.append(unit)
+                shown |= unit.params
+        if names - shown or (names and self.wide is not None and self.wide()):
+            cache.refresh()
+        return list(dict.fromkeys(touched))
 
     def _task(self, task):
         now = self.clock()
@@ -107,6 +156,8 @@ class WindowRedraw:
             self._last_draw = now
             self.drawn += 1
         else:
+            if self.cache is not None:
+                self.cache.idle()
             self.skipped += 1
             self.sleep(max(0.0, 1.0 / IDLE_FPS - (now - self._last_frame)))
         self._last_frame = self.clock()
@@ -116,6 +167,7 @@ class WindowRedraw:
         return task.cont
 
     def destroy(self) -> None:
+        self._unwatch()
         self.base.taskMgr.remove(TASK)
         self._events.ignoreAll()
         self.base.win.setActive(True)

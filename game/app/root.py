@@ -37,7 +37,8 @@ class PerturberApp:
     """
 
     def __init__(self, params: ParamState | None = None, offscreen: bool = False,
-                 size: tuple[int, int] = (1280, 800), backend: str = "auto"):
+                 size: tuple[int, int] = (1280, 800), backend: str = "auto",
+                 gui_cache: bool = True):
         configure(offscreen=offscreen, size=size, raster_threads=app_raster_threads())
         from game.render.showbase import make_showbase
 
@@ -68,7 +69,7 @@ class PerturberApp:
         self.scene_clicks = Signal()  # fn() on a click (no drag) in the scene view
         # The window is drawn only in frames where something in it can have changed.
         self.redraw = WindowRedraw(self.base, self.params)
-        self.results.connect(lambda _result: self.redraw.request())
+        self.results.connect(lambda _result: self.redraw.request(units=False))
         self.actions.done.connect(lambda _name: self.redraw.request())
         # The views first: everything built after them may report to them at once.
         self._build_ui()
@@ -80,6 +81,7 @@ class PerturberApp:
                                                lambda _name, mode: self._show_mode(mode))
         self._show_mode(self.params["inference_mode"])
         self.tools = self._build_tools()
+        self.gui_cache = self._build_gui_cache() if gui_cache else None
         tasks = self.base.taskMgr
         tasks.add(self._render_or_arm_task, "perturber-render-or-arm", sort=Stage.ARM)
         tasks.add(self._capture_task, "perturber-capture", sort=Stage.CAPTURE)
@@ -197,6 +199,19 @@ class PerturberApp:
         ctx = self._tool_context()
         return {name: importlib.import_module(module).attach(ctx)
                 for name, module in TOOLS.items()}
+
+    def _build_gui_cache(self):
+        """The parts of the GUI that change only when touched, shown from a picture."""
+        from game.app.gui_cache import GuiCache
+
+        cache = GuiCache(self.base, self.redraw.clock)
+        for name, group in self.scene_panel.columns.groups.items():
+            cache.add(f"group-{name}", group.root)
+        cache.add("scene-controls", self.scene_panel.controls.root)
+        cache.add("model-slots", self.slots_view.root)
+        # The sensitivity bars beside every scene slider dim on any scene change.
+        self.redraw.attach_cache(cache, wide=lambda: self.params.flag("show_sensitivity"))
+        return cache
 
     def _tool_context(self):
         from game.tools.context import Dock, Inference, ToolContext
@@ -319,7 +334,7 @@ class PerturberApp:
         if self.featvis.ready():  # a requested visualisation finished on its thread
             self.activation_view.refresh_featvis()
             self.prediction_view.refresh_class_vis()
-            self.redraw.request()
+            self.redraw.request(units=False)
         return task.cont
 
     # -- running ---------------------------------------------------------------------
@@ -348,6 +363,8 @@ class PerturberApp:
             self.base.taskMgr.remove(name)
         self.trimmer.destroy()
         self.redraw.destroy()
+        if self.gui_cache is not None:
+            self.gui_cache.destroy()
         self._unwatch_mode()
         self.engine.destroy()
         self.slots.destroy()

@@ -4,8 +4,9 @@ Per stage (median and p90 in ms): render after a camera change (scene + post cha
 copy to RAM, the background from its cache) and after a background change, readback,
 preprocess, each model's forward pass on the live backend (full, and to the shown
 layer), activation and prediction drawing, and the window: a frame in which nothing
-changed (main-thread CPU: the window is not drawn) and one redrawn (the GUI's own cost
-on this rasteriser).
+changed (main-thread CPU: the window is not drawn), one redrawn whole (the GUI's own
+cost on this rasteriser, a new picture for the GUI cache included), and one after a
+camera change with the GUI cache on and off.
 
 Then the whole app, offscreen, one parameter change per frame, in the thesis' four
 configurations (activations only / activations + predictions, one or two models):
@@ -99,10 +100,48 @@ def stage_timings(app, n: int) -> dict:
     result = run_job(job, app.engine.groups)
     out["window, nothing changed (main-thread CPU)"] = stats(timed(app.step, n, time.thread_time))
     out["window redrawn (GUI + scene view)"] = stats(timed(lambda: _redrawn(app), n))
+    out.update(camera_window_timings(app, n))
     if getattr(app, "activation_view", None) is not None:
         out["activation drawing"] = stats(timed(lambda: app.activation_view.update(result), n))
     if getattr(app, "prediction_view", None) is not None:
         out["prediction drawing"] = stats(timed(lambda: app.prediction_view.update(result), n))
+    return out
+
+
+def camera_window_timings(app, n: int) -> dict:
+    """The window in frames where the camera moved, with the parts of the GUI nobody
+    touched from the GUI cache's picture, and with every widget drawn. Each time: the
+    window drawn, then the render that waits for the rasteriser to finish it."""
+    cache = getattr(app, "gui_cache", None)
+    if cache is None:
+        return {}
+    win, engine, pipeline, params = app.base.win, app.base.graphicsEngine, app.pipeline, app.params
+    i = iter(range(10**9))
+
+    def frame() -> None:
+        _wiggle(params, next(i))
+        app.redraw.request(units=False)
+        app.step()  # the camera slider's group goes live; a picture if one is due
+        pipeline.render_now(only_offscreen=True)
+
+    def window_only() -> float:
+        frame()
+        t0 = time.perf_counter()
+        win.setActive(True)
+        engine.renderFrame()
+        pipeline.render_now(only_offscreen=True)  # waits for the window's pixels
+        t1 = time.perf_counter()
+        pipeline.render_now(only_offscreen=True)  # a render alone
+        t2 = time.perf_counter()
+        return ((t1 - t0) - (t2 - t1)) * 1e3
+
+    out = {}
+    for name, enabled in (("window after a camera change, GUI cache on", True),
+                          ("window after a camera change, GUI cache off", False)):
+        cache.set_enabled(enabled)
+        frame()
+        out[name] = stats([window_only() for _ in range(n)])
+    cache.set_enabled(True)
     return out
 
 

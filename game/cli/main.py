@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="exhibition mode: fullscreen, attract loop when idle, lockdown; "
                              "quit with Ctrl+Shift+Q")
     parser.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    parser.add_argument("--no-gui-cache", dest="gui_cache", action="store_false",
+                        help="draw every widget in every drawn frame (by default the parts "
+                             "of the GUI nobody touches are shown from a cached picture)")
     parser.add_argument("--debug", action="store_true",
                         help="print the traceback of an unexpected error")
     add_backend_option(parser, default="auto")
@@ -139,7 +142,7 @@ def cmd_app(args) -> int:
 
     size = parse_size(args.size)
     app = PerturberApp(params=initial_params(args), offscreen=offscreen, size=size,
-                       backend=args.inference)
+                       backend=args.inference, gui_cache=args.gui_cache)
     finish_scene_options(args, app.params, app.controller)
     if args.kiosk:  # after the scene options: their state is the one the kiosk resets to
         app.attach_kiosk()

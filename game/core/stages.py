@@ -14,7 +14,8 @@ included), ``igLoop`` (``IG_LOOP`` = 50) renders every active buffer and the win
    ``WINDOW`` then switches the window off for this frame if nothing in it can have
    changed (``game.app.redraw``), and puts the text of widgets made since the last
    frame into the GUI's text pass (``ui.text_pass``).
-4. ``igLoop`` renders.
+4. ``igLoop`` renders; ``GUI_CACHE`` then measures the GUI parts of a new picture
+   (``game.app.gui_cache``) as they were just drawn.
 5. ``CAPTURE`` reads the frame back and hands it to inference; ``INFER`` re-infers after
    model or view changes and collects worker results.
 6. Tools that show results run on up-to-date views: the attack (its composite and
@@ -39,6 +40,7 @@ class Stage(IntEnum):
     ARM = 45
     WINDOW = 49
     # IG_LOOP = 50: Panda3D renders
+    GUI_CACHE = 51
     CAPTURE = 55
     INFER = 56
     ATTACK = 57

@@ -114,6 +114,61 @@ def test_an_idle_focused_entry_draws_a_few_frames_a_second(redraw):
     entry.destroy()
 
 
+class FakeUnit:
+    def __init__(self, name, params, rect):
+        self.name, self.params, self.rect = name, frozenset(params), rect
+
+    def covers(self, x, y, size):
+        x0, x1, y0, y1 = self.rect  # in -1..1 here
+        return x0 <= x <= x1 and y0 <= y <= y1
+
+
+class FakeCache:
+    """What a GuiCache hears from the redraw: each drawn frame's touched units, refreshes."""
+
+    def __init__(self):
+        self.units = [FakeUnit("left", ["hue"], (-1, 0, -1, 1)),
+                      FakeUnit("right", ["yaw"], (0, 1, -1, 1))]
+        self.frames, self.refreshes, self.idles = [], 0, 0
+
+    def frame(self, touched):
+        self.frames.append(sorted(u.name for u in touched))
+
+    def refresh(self):
+        self.refreshes += 1
+
+    def idle(self):
+        self.idles += 1
+
+    def unit_of(self, node):
+        return None
+
+
+def test_the_gui_cache_hears_which_units_each_drawn_frame_touched(redraw):
+    r, params, clock, _, mouse, drawn = redraw
+    cache = FakeCache()
+    wide = [False]
+    r.attach_cache(cache, wide=lambda: wide[0])
+    params.set("yaw", 10.0)
+    assert drawn() and cache.frames[-1] == ["right"] and cache.refreshes == 0
+    assert not drawn() and cache.idles == 1
+    r.request(units=False)  # an inference result: its views are no unit
+    assert drawn() and cache.frames[-1] == [] and cache.refreshes == 0
+    mouse.move_to(-0.5, 0.0)
+    assert drawn() and cache.frames[-1] == ["left"]
+    mouse.move_to(0.5, 0.0)  # it left one unit for the other
+    assert drawn() and cache.frames[-1] == ["left", "right"]
+    params.set("show_predictions", 0)  # no unit shows it: any unit may have changed
+    assert drawn() and cache.refreshes == 1
+    r.request()
+    assert drawn() and cache.refreshes == 2
+    wide[0] = True  # (the sensitivity bars beside every slider)
+    params.set("hue", 0.5)
+    assert drawn() and cache.frames[-1] == ["left"] and cache.refreshes == 3
+    clock.t += KEEPALIVE_S
+    assert drawn() and cache.refreshes == 4
+
+
 def window_pixel(app, x: float, z: float) -> np.ndarray:
     from game.tools.recording.export import window_image
 

@@ -74,6 +74,18 @@ def test_offscreen_screenshot_of_the_whole_window(tmp_path):
     assert Image.open(shot).size == (1280, 800)
 
 
+def test_the_gui_cache_can_be_turned_off(tmp_path):
+    """The same window, every widget drawn in every frame."""
+    shots = {}
+    for flag in ((), ("--no-gui-cache",)):
+        shots[flag] = tmp_path / f"window{len(flag)}.png"
+        out = perturber(*flag, "--offscreen", "--screenshot", str(shots[flag]),
+                        "--object", "sphere_box")
+        assert out.returncode == 0, out.stderr
+    cached, live = (np.asarray(Image.open(p).convert("RGB"), int) for p in shots.values())
+    assert np.abs(cached - live).max() <= 1
+
+
 def test_predict_prints_top_k_per_model_as_json():
     out = perturber("predict", "--models", "mobilenet_v2,efficientnet_lite0", "--top", "3", "--json")
     assert out.returncode == 0, out.stderr
@@ -108,7 +120,9 @@ def test_bench_reports_every_stage_and_configuration():
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     for stage in ("render (scene + post chain + copy to RAM)", "readback", "preprocess", "forward mobilenet_v2",
-                  "forward efficientnet_lite0", "activation drawing", "prediction drawing"):
+                  "forward efficientnet_lite0", "activation drawing", "prediction drawing",
+                  "window after a camera change, GUI cache on",
+                  "window after a camera change, GUI cache off"):
         assert report["stages"][stage]["median_ms"] > 0, stage
     assert len(report["configs"]) == 4
     for row in report["configs"].values():
