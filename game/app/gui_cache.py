@@ -208,7 +208,8 @@ class Unit:
         it draws in (the rest of its rectangle shows what lies under it)."""
         self.card.getChildren().detach()
         self.rect = None
-        cells = None if self.content.isHidden() else pixel_cells(
+        gone = self.content.isEmpty() or self.content.getParent() != self.top
+        cells = None if gone or self.content.isHidden() else pixel_cells(
             drawn_boxes(self.content, render2d), size)
         if cells is None:
             return
@@ -244,6 +245,7 @@ class GuiCache:
         self._refresh = True
         self._placing = False
         self._enabled = True
+        self._destroyed = False
         self._size = None
         self.buffer = self.texture = self.camera = None
         self._window_mask = base.cam2d.node().getCameraMask()
@@ -291,7 +293,10 @@ class GuiCache:
         if not self._enabled:
             return
         now = self.clock()
-        if (self.base.win.getXSize(), self.base.win.getYSize()) != self._size:
+        size = (self.base.win.getXSize(), self.base.win.getYSize())
+        if min(size) <= 0:  # a minimised window: nothing to draw into
+            return
+        if size != self._size:
             self._make_buffer()
         watcher = self.base.aspect2d.node().getMouseWatcher()
         for unit in self.units:
@@ -356,6 +361,9 @@ class GuiCache:
             unit.set_live(True)  # their cards point into the old picture
 
     def destroy(self) -> None:
+        if self._destroyed:
+            return
+        self._destroyed = True
         self.base.taskMgr.remove(OFF_TASK)
         for unit in self.units:
             unit.destroy()

@@ -26,6 +26,7 @@ a parameter no unit shows, the keep-alive) gives every cached unit a new picture
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from direct.showbase.DirectObject import DirectObject
@@ -34,6 +35,8 @@ from panda3d.core import MouseButton, NodePath, PGEntry, PGItem
 from game.app.input.buttons import on_any_button
 from game.core.params import ParamState
 from game.core.stages import Stage
+
+log = logging.getLogger(__name__)
 
 TASK = "perturber-window"
 KEEPALIVE_S = 0.5
@@ -118,7 +121,11 @@ class WindowRedraw:
         changed = (self._requested or version != self._version or pointer != self._mouse
                    or typing or keepalive)
         if changed and self.cache is not None:
-            self.cache.frame(self._touched(pointer, typing, keepalive))
+            try:
+                self.cache.frame(self._touched(pointer, typing, keepalive))
+            except Exception:  # the window is drawn whole from now on, nothing lost
+                log.exception("the GUI cache failed; every widget is drawn from now on")
+                self._drop_cache()
         self._requested, self._version, self._mouse = False, version, pointer
         return changed
 
@@ -148,6 +155,13 @@ class WindowRedraw:
         if names - shown or (names and self.wide is not None and self.wide()):
             cache.refresh()
         return list(dict.fromkeys(touched))
+
+    def _drop_cache(self) -> None:
+        cache, self.cache = self.cache, None
+        try:
+            cache.destroy()
+        except Exception:
+            log.exception("the GUI cache could not be taken down")
 
     def _task(self, task):
         now = self.clock()

@@ -81,7 +81,12 @@ class PerturberApp:
                                                lambda _name, mode: self._show_mode(mode))
         self._show_mode(self.params["inference_mode"])
         self.tools = self._build_tools()
-        self.gui_cache = self._build_gui_cache() if gui_cache else None
+        self.gui_cache = None
+        if gui_cache:
+            try:
+                self.gui_cache = self._build_gui_cache()
+            except Exception:  # no offscreen buffer here: every widget drawn, as before
+                log.exception("no GUI cache: every widget is drawn in every drawn frame")
         tasks = self.base.taskMgr
         tasks.add(self._render_or_arm_task, "perturber-render-or-arm", sort=Stage.ARM)
         tasks.add(self._capture_task, "perturber-capture", sort=Stage.CAPTURE)

@@ -113,7 +113,7 @@ def camera_window_timings(app, n: int) -> dict:
     touched from the GUI cache's picture, and with every widget drawn. Each time: the
     window drawn, then the render that waits for the rasteriser to finish it."""
     cache = getattr(app, "gui_cache", None)
-    if cache is None:
+    if cache is None or app.redraw.cache is not cache:  # none here, or it failed
         return {}
     win, engine, pipeline, params = app.base.win, app.base.graphicsEngine, app.pipeline, app.params
     i = iter(range(10**9))

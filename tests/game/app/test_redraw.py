@@ -201,3 +201,25 @@ def test_hovering_a_button_is_drawn_and_stays_on_screen(background_file):
         assert (window_pixel(app, centre.x, centre.z) == plain).all()
     finally:
         app.destroy()
+
+
+def test_a_failing_gui_cache_is_dropped_and_the_window_still_drawn(redraw, caplog):
+    r, params, _, _, _, drawn = redraw
+
+    class Broken(FakeCache):
+        destroyed = False
+
+        def frame(self, touched):
+            raise RuntimeError("no buffer")
+
+        def destroy(self):
+            self.destroyed = True
+
+    cache = Broken()
+    r.attach_cache(cache)
+    params.set("hue", 0.4)
+    assert drawn()
+    assert r.cache is None and cache.destroyed
+    assert "the GUI cache failed" in caplog.text
+    params.set("hue", 0.5)
+    assert drawn() and not drawn()
