@@ -37,7 +37,8 @@ def run(args) -> int | None:
     if args.out:
         check_output(args.out, force=args.force)
     check_backend(args)
-    app = PerturberApp(offscreen=True, size=(1280, 800), backend=args.inference)
+    app = PerturberApp(offscreen=True, size=(1280, 800), backend=args.inference,
+                       gui_cache=getattr(args, "gui_cache", True))
     app.controller.use_preferred_camera()
     quiet = 0.0
     if args.kiosk:
