@@ -143,6 +143,8 @@ def cmd_app(args) -> int:
     size = parse_size(args.size)
     app = PerturberApp(params=initial_params(args), offscreen=offscreen, size=size,
                        backend=args.inference, gui_cache=args.gui_cache)
+    if screenshot:  # the app exits after its first frames: no visualisations started
+        app.featvis.paused = True
     finish_scene_options(args, app.params, app.controller)
     if args.kiosk:  # after the scene options: their state is the one the kiosk resets to
         app.attach_kiosk()
