@@ -54,6 +54,11 @@ class PerturberApp:
         self.offscreen = offscreen
         self.params = params or ParamState()
         self.base = make_showbase(windowType="offscreen" if offscreen else "onscreen")
+        from game.app.main_thread_gc import MainThreadCollector
+
+        # Before any thread of the app starts: cycles holding Panda3D objects are freed
+        # on this thread only (see game.app.main_thread_gc).
+        self.collector = MainThreadCollector(self.base.taskMgr)
         self.base.disableMouse()  # the camera belongs to the parameter model
         from ui.layout import CLEAR
 
@@ -388,3 +393,4 @@ class PerturberApp:
         self.controller.destroy()
         self.pipeline.destroy()
         self.base.destroy()
+        self.collector.destroy()
