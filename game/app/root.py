@@ -33,7 +33,8 @@ KIOSK = "game.app.input.kiosk"
 class PerturberApp:
     """Owns the ShowBase. Created with ``offscreen=True`` it needs no display (EGL).
 
-    ``backend`` runs the live forward passes: "torch", "onnx" or "auto" (nets.backends).
+    ``backend`` runs the live forward passes: "torch", "onnx", "openvino" or "auto"
+    (nets.backends).
     """
 
     def __init__(self, params: ParamState | None = None, offscreen: bool = False,

@@ -5,8 +5,9 @@
   ``--set NAME=VALUE``, and the headless frame they describe;
 - ``parse_models`` / ``load_models``: ``--models A,B@ITER,ARCH=FILE,ALIAS:ARCH=FILE``
   checked against the registry (``MODELS_HELP`` says it for ``--help``), and the classifiers;
-- ``add_backend_option`` / ``check_backend``: ``--backend torch|onnx|auto``, what runs the
-  forward passes, and onnx refused at once where onnxruntime is missing;
+- ``add_backend_option`` / ``check_backend``: ``--backend torch|onnx|openvino|auto``, what
+  runs the forward passes, and onnx or openvino refused at once where its runtime is
+  missing;
 - ``parse_size``: ``--size WxH``.
 
 Every refusal is a ParamError saying which option and why.
@@ -196,31 +197,33 @@ def load_models(specs: list[tuple[str, int]]):
 
 # -- the inference backend ---------------------------------------------------------------
 # nets.backends.BACKENDS, spelled out here so that building the parser imports no torch.
-INFERENCE_BACKENDS = ("auto", "torch", "onnx")
+INFERENCE_BACKENDS = ("auto", "torch", "onnx", "openvino")
 
 
 def add_backend_option(p: argparse.ArgumentParser, flag: str = "--backend",
                        default: str = argparse.SUPPRESS) -> None:
-    """``flag torch|onnx|auto`` into ``args.inference``. The global option has the default
-    (auto); a subcommand's copy leaves the global value alone unless it is given."""
+    """``flag torch|onnx|openvino|auto`` into ``args.inference``. The global option has the
+    default (auto); a subcommand's copy leaves the global value alone unless it is given."""
     p.add_argument(flag, dest="inference", choices=INFERENCE_BACKENDS, default=default,
                    help="what runs the networks' forward passes: onnx (onnxruntime; one "
-                        "export per weights file, cached under cache/onnx), torch, or auto "
-                        "(default: onnx where it works here, else torch)")
+                        "export per weights file, cached under cache/onnx), openvino (the "
+                        "same cached graph), torch, or auto (default: onnx where it works "
+                        "here, else torch)")
 
 
 def check_backend(args, flag: str = "--backend") -> None:
-    """A ParamError before any work when ``flag`` chose onnx and onnxruntime does not
-    import here (auto falls back to torch by itself)."""
-    if args.inference != "onnx":
+    """A ParamError before any work when ``flag`` chose onnx or openvino and its runtime
+    does not import here (auto falls back to torch by itself)."""
+    if args.inference not in ("onnx", "openvino"):
         return
-    from nets.backends import OnnxUnavailable, import_onnxruntime
+    import nets.backends as backends
 
+    check = {"onnx": backends.import_onnxruntime, "openvino": backends.import_openvino}
     try:
-        import_onnxruntime()
-    except OnnxUnavailable as exc:
-        raise ParamError(f"{flag} onnx: {exc} ({flag} torch, or {flag} auto to use onnx "
-                         "only where it works)") from None
+        check[args.inference]()
+    except (backends.OnnxUnavailable, backends.OpenVinoUnavailable) as exc:
+        raise ParamError(f"{flag} {args.inference}: {exc} ({flag} torch, or {flag} auto to "
+                         "use onnx only where it works)") from None
 
 
 # -- the window --------------------------------------------------------------------------

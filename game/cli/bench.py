@@ -188,20 +188,38 @@ def live_backend(app) -> str:
 
 
 def other_backend(app, n: int) -> dict:
-    """The forward passes and the headline configuration on the backend the app is not on."""
+    """The forward passes and the headline configuration on torch, or on onnx when the
+    app is on torch."""
+    name = "onnx" if live_backend(app) == "torch" else "torch"
+    return on_backend(app, name, lambda job: {
+        "stages": forward_timings(job.models, job.layers, job.frame, n),
+        HEADLINE: end_to_end(app, n, True, True)})
+
+
+def further_backends(app, n: int, skip: tuple[str, ...]) -> dict:
+    """{backend: its forward passes, or the reason it is not here} for every backend
+    that is not in ``skip``."""
+    from nets.backends import BACKENDS
+
+    return {name: on_backend(app, name, lambda job: {
+        "stages": forward_timings(job.models, job.layers, job.frame, n)})
+        for name in BACKENDS if name not in (*skip, "auto")}
+
+
+def on_backend(app, name: str, measure_on: Callable) -> dict:
+    """``measure_on(job)`` with the app's models on backend ``name`` (two models,
+    predictions on), then the app back on its own; ``error`` when ``name`` cannot be had
+    (its runtime is not installed, the export failed)."""
     live = live_backend(app)
-    name = "torch" if live == "onnx" else "onnx"
     try:
         app.slots.set_backend(name)
-    except Exception as exc:  # no onnxruntime here, or the export failed
+    except Exception as exc:
         app.slots.set_backend(live)
         return {"backend": name, "error": f"{type(exc).__name__}: {exc}"}
     try:
         app.params.update({"show_predictions": 1, "model2_enabled": 1, "show_activations": 1})
         job = app.engine._job(app.pipeline.render_now(only_offscreen=True))
-        row = {"backend": name, "stages": forward_timings(job.models, job.layers, job.frame, n)}
-        row[HEADLINE] = end_to_end(app, n, True, True)
-        return row
+        return {"backend": name, **measure_on(job)}
     finally:
         app.slots.set_backend(live)
 
@@ -241,7 +259,7 @@ def estimate_s(app, n: int) -> float:
     on_torch = replace(job, models=tuple(replace(m, backend=TorchBackend(m.model))
                                          for m in job.models))
     torch_s = statistics.median(timed(lambda: run_job(on_torch), 2)) / 1e3
-    return n * (9 * frame + 3 * torch_s) + 2 * n / 25 + 5
+    return n * (9 * frame + 5 * torch_s) + 2 * n / 25 + 6  # openvino: ~1 s to compile
 
 
 def measure(n: int, backend: str = "auto", say=lambda text: None) -> dict:
@@ -273,6 +291,8 @@ def measure(n: int, backend: str = "auto", say=lambda text: None) -> dict:
             row["frame_over_render_and_bare"] = round(row["frame"]["median_ms"] / (render + bare), 2)
             report["configs"][name] = row
         report["other backend"] = other_backend(app, n)
+        report["further backends"] = further_backends(
+            app, n, (live_backend(app), report["other backend"]["backend"]))
         report["worker, activations + predictions, 2 models"] = end_to_end(
             app, n, True, True, mode="worker")
         app.params.set("inference_mode", "sync")
@@ -303,6 +323,12 @@ def print_report(report: dict) -> None:
         h = other[HEADLINE]
         print(f"\non {other['backend']}: {forwards} ms; {HEADLINE}: frame "
               f"{h['frame']['median_ms']:.1f} ms ({h['fps']} fps)")
+    for name, row in report["further backends"].items():
+        if "error" in row:
+            print(f"on {name}: not available ({row['error']})")
+        else:
+            forwards = ", ".join(f"{k} {v['median_ms']:.1f}" for k, v in row["stages"].items())
+            print(f"on {name}: {forwards} ms")
     w = report["worker, activations + predictions, 2 models"]
     print(f"worker mode, 2 models + predictions: UI {w['fps']} fps "
           f"(frame median {w['frame']['median_ms']} ms, p90 {w['frame']['p90_ms']} ms), "

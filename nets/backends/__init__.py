@@ -10,8 +10,10 @@
   every tappable layer (``export`` caches the graph on disk, keyed by the weights);
   ``OnnxUnavailable`` (an ImportError saying how to get it) where onnxruntime does not
   import, also from ``import_onnxruntime()``.
-- ``make_backend(name, classifier)``: ``"torch"``, ``"onnx"`` or ``"auto"`` (onnx when
-  it can be had, else torch, with the reason logged).
+- ``OpenVinoBackend``: OpenVINO on the same cached graph; ``OpenVinoUnavailable`` where
+  openvino does not import, also from ``import_openvino()``.
+- ``make_backend(name, classifier)``: ``"torch"``, ``"onnx"``, ``"openvino"`` or
+  ``"auto"`` (onnx when it can be had, else torch, with the reason logged).
 
 Outputs are torch tensors whatever the backend, so callers stay the same
 (``torch.from_numpy`` makes the onnxruntime ones without a copy).
@@ -19,7 +21,9 @@ Outputs are torch tensors whatever the backend, so callers stay the same
 from .base import Backend
 from .factory import BACKENDS, make_backend
 from .onnx_backend import OnnxBackend, OnnxUnavailable, import_onnxruntime
+from .openvino_backend import OpenVinoBackend, OpenVinoUnavailable, import_openvino
 from .torch_backend import TorchBackend
 
-__all__ = ["BACKENDS", "Backend", "OnnxBackend", "OnnxUnavailable", "TorchBackend",
-           "import_onnxruntime", "make_backend"]
+__all__ = ["BACKENDS", "Backend", "OnnxBackend", "OnnxUnavailable", "OpenVinoBackend",
+           "OpenVinoUnavailable", "TorchBackend", "import_onnxruntime", "import_openvino",
+           "make_backend"]

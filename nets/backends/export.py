@@ -1,7 +1,8 @@
 """One ONNX graph per classifier: the logits and every tappable layer as outputs, cached on disk.
 
     path = cache_path(model)     # <cache>/onnx/mobilenet_v2-<weights id>.onnx
-    export(model, path)          # what ``onnx_backend.cached_session`` does when it is absent
+    export(model, path)          # what ``opened`` does when it is absent
+    session = opened(model, open_fn)  # open_fn(path) on the cached graph, made if need be
 
 The graph takes ``images`` (B, 3, S, S) in [0, 1] with the normalisation inside, as the
 ``Classifier`` does; its outputs are ``logits`` and ``output_name(layer)`` per tappable
@@ -22,6 +23,7 @@ import time
 import warnings
 from contextlib import suppress
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import torch
 from torch import nn
@@ -30,6 +32,7 @@ from ..classifier import INPUT_SIZE, Classifier
 from ..taps import tap
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPSET = 17
@@ -122,3 +125,17 @@ def export(model: Classifier, path: Path, size: int = INPUT_SIZE) -> Path:
             module.training = training
     log.info("exported %s to %s in %.1f s", model.name, path, time.perf_counter() - start)
     return path
+
+
+def opened(model: Classifier, open_fn: Callable[[Path], T], root: Path | None = None,
+           size: int = INPUT_SIZE) -> T:
+    """``open_fn(path)`` on the cached graph of ``model``: exported first when absent, and
+    again when ``open_fn`` cannot read the file there (logged)."""
+    path = cache_path(model, root, size)
+    if path.is_file():
+        try:
+            return open_fn(path)
+        except Exception as error:  # each runtime has its own error types for a bad file
+            log.warning("re-exporting %s: cached %s is unreadable (%s)", model.name, path, error)
+    export(model, path, size)
+    return open_fn(path)

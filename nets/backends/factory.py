@@ -5,16 +5,18 @@ from pathlib import Path
 from ..classifier import Classifier
 from .base import Backend
 from .onnx_backend import OnnxBackend, OnnxUnavailable
+from .openvino_backend import OpenVinoBackend
 from .torch_backend import TorchBackend
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("torch", "onnx", "auto")
+BACKENDS = ("torch", "onnx", "openvino", "auto")
 
 
 def make_backend(name: str, model: Classifier, cache_root: Path | None = None) -> Backend:
-    """``"torch"``, ``"onnx"`` (raises when it cannot be had: ``OnnxUnavailable`` where
-    onnxruntime does not import) or ``"auto"``.
+    """``"torch"``, ``"onnx"``, ``"openvino"`` (each raises when it cannot be had:
+    ``OnnxUnavailable`` where onnxruntime does not import, ``OpenVinoUnavailable`` where
+    openvino does not) or ``"auto"``.
 
     ``"auto"`` is onnx when onnxruntime imports and the export (or the cached graph)
     works, else torch, logging why: a warning when the export or the session failed, an
@@ -25,6 +27,8 @@ def make_backend(name: str, model: Classifier, cache_root: Path | None = None) -
         return TorchBackend(model)
     if name == "onnx":
         return OnnxBackend(model, cache_root)
+    if name == "openvino":
+        return OpenVinoBackend(model, cache_root)
     if name != "auto":
         raise ValueError(f"unknown backend {name!r}; known: {list(BACKENDS)}")
     try:

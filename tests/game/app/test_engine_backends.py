@@ -1,4 +1,5 @@
-"""The live pass on onnxruntime gives what it gives on torch, on really rendered frames.
+"""The live pass on onnxruntime and on OpenVINO gives what it gives on torch, on really
+rendered frames.
 
 For every registered model with weights here: the same top-5 and logits within 1e-3
 per frame, and every tappable layer's activations within 1e-4 of the layer's largest
@@ -14,7 +15,7 @@ import torch
 from game.app.engine import Job, run_job
 from game.app.slots import LoadedModel
 from nets import registry
-from nets.backends import OnnxBackend, TorchBackend
+from nets.backends import OnnxBackend, OpenVinoBackend, TorchBackend
 
 LOGIT_ATOL = 1e-3
 ACTIVATION_RTOL = 1e-4  # of the layer's largest |activation|
@@ -51,11 +52,15 @@ def loaded(name: str, backend) -> LoadedModel:
 
 
 @pytest.fixture(scope="module", params=ENTRIES)
-def pair(request, onnx_cache):
-    """The model of one registry entry on torch and on onnxruntime."""
-    model = registry.load(request.param)
-    return (loaded(request.param, TorchBackend(model)),
-            loaded(request.param, OnnxBackend(model, onnx_cache)))
+def name(request):
+    return request.param
+
+
+@pytest.fixture(scope="module", params=[OnnxBackend, OpenVinoBackend], ids=["onnx", "openvino"])
+def pair(request, name, onnx_cache):
+    """The model of one registry entry on torch and on a graph backend."""
+    model = registry.load(name)
+    return (loaded(name, TorchBackend(model)), loaded(name, request.param(model, onnx_cache)))
 
 
 def job(frame, models, layers, activations=True, predictions=True) -> Job:
@@ -63,27 +68,27 @@ def job(frame, models, layers, activations=True, predictions=True) -> Job:
 
 
 def test_top5_and_logits_match_torch(pair, frames):
-    on_torch, on_onnx = pair
+    on_torch, on_graph = pair
     layer = registry.get(on_torch.name).default_layer
     for frame in frames:
         expected, = run_job(job(frame, [on_torch], [layer])).outputs
-        got, = run_job(job(frame, [on_onnx], [layer])).outputs
+        got, = run_job(job(frame, [on_graph], [layer])).outputs
         assert [t["index"] for t in got.top] == [t["index"] for t in expected.top]
         assert np.allclose([t["logit"] for t in got.top], [t["logit"] for t in expected.top],
                            rtol=0, atol=LOGIT_ATOL)
         scale = np.abs(expected.activations).max()
         assert np.abs(got.activations - expected.activations).max() <= ACTIVATION_RTOL * scale
     x = torch.from_numpy(np.stack([f.as_float() for f in frames]))
-    logits = on_onnx.backend.forward(x).logits
+    logits = on_graph.backend.forward(x).logits
     assert (logits - on_torch.backend.forward(x).logits).abs().max().item() < LOGIT_ATOL
 
 
 def test_every_layer_matches_torch(pair, frames):
-    on_torch, on_onnx = pair
+    on_torch, on_graph = pair
     frame = frames[1]
     for layer in on_torch.model.layers:
         expected, = run_job(job(frame, [on_torch], [layer.name], predictions=False)).outputs
-        got, = run_job(job(frame, [on_onnx], [layer.name], predictions=False)).outputs
+        got, = run_job(job(frame, [on_graph], [layer.name], predictions=False)).outputs
         assert got.activations.shape == expected.activations.shape == layer.shape, layer.name
         scale = np.abs(expected.activations).max()
         assert (np.abs(got.activations - expected.activations).max()
@@ -91,11 +96,13 @@ def test_every_layer_matches_torch(pair, frames):
         assert got.top is None and np.isclose(got.layer_std, expected.layer_std, rtol=1e-3)
 
 
-def test_models_side_by_side_give_the_same_numbers_as_one_after_the_other(frames, onnx_cache):
+@pytest.mark.parametrize("backend", [OnnxBackend, OpenVinoBackend], ids=["onnx", "openvino"])
+def test_models_side_by_side_give_the_same_numbers_as_one_after_the_other(frames, onnx_cache,
+                                                                          backend):
     names = [n for n in ("mobilenet_v2", "efficientnet_lite0") if registry.get(n).available()]
     if len(names) < 2:
         pytest.skip("needs the weights of the default two models")
-    models = [loaded(n, OnnxBackend(registry.load(n), onnx_cache)) for n in names]
+    models = [loaded(n, backend(registry.load(n), onnx_cache)) for n in names]
     layers = [registry.get(n).default_layer for n in names]
     with ThreadPoolExecutor(1) as pool:
         for frame in frames[:2]:

@@ -128,5 +128,6 @@ def test_one_backend_option_for_the_app_and_the_commands_that_run_the_networks()
     assert parse(["bench", "--backend", "torch"]).inference == "torch"
     sweep = parse(["sweep", "--out", "d", "--backend", "local", "--net-backend", "onnx"])
     assert (sweep.backend, sweep.inference) == ("local", "onnx")  # --backend: where points run
+    assert parse(["predict", "--backend", "openvino"]).inference == "openvino"
     with pytest.raises(SystemExit):
-        parse(["predict", "--backend", "openvino"])
+        parse(["predict", "--backend", "tensorrt"])

@@ -1,5 +1,6 @@
 """``--backend``: every command that builds the app runs its networks on the backend asked
-for; onnx where onnxruntime is missing is one clear line and status 2, auto is torch."""
+for; onnx where onnxruntime is missing (openvino where openvino is) is one clear line and
+status 2, auto is torch."""
 import json
 import os
 import subprocess
@@ -51,6 +52,7 @@ def test_the_backend_option_reaches_the_app(built, recording, tmp_path, command)
     assert built(["--backend", "torch", *argv]).value.args == ("torch",)
     if command != "app":  # after the subcommand too
         assert built([*argv, "--backend", "onnx"]).value.args == ("onnx",)
+        assert built([*argv, "--backend", "openvino"]).value.args == ("openvino",)
 
 
 @pytest.mark.parametrize("command", ["soak", "replay", "export"])
@@ -63,6 +65,27 @@ def test_onnx_without_onnxruntime_is_refused_before_the_app_is_built(
     assert err.startswith("perturber: error: --backend onnx: onnxruntime is not installed")
     assert err.count("\n") == 1 and "pip install onnxruntime" in err
     assert "--backend torch" in err and "--backend auto" in err
+
+
+def test_openvino_without_openvino_is_refused_in_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "openvino", None)  # import openvino -> ImportError
+    assert cli.main(["predict", "--models", "mobilenet_v2", "--backend", "openvino"]) == 2
+    assert capsys.readouterr().err == (
+        "perturber: error: --backend openvino: openvino is not installed here: pip install "
+        "openvino, or run the networks on onnx or torch (--backend torch, or --backend auto to "
+        "use onnx only where it works)\n")
+
+
+def test_predict_on_openvino_gives_torchs_top5(capsys):
+    for backend in ("torch", "openvino"):
+        assert cli.main(["predict", "--models", "mobilenet_v2,efficientnet_lite0", "--top", "5",
+                         "--json", "--backend", backend]) == 0
+        report = json.loads(capsys.readouterr().out)["predictions"]
+        if backend == "torch":
+            expected = report
+    for name, rows in report.items():
+        assert [r["index"] for r in rows] == [r["index"] for r in expected[name]], name
+        assert all(abs(a["logit"] - b["logit"]) < 1e-3 for a, b in zip(rows, expected[name]))
 
 
 def test_the_app_itself_starts_on_onnx_without_onnxruntime(built, recording, tmp_path,

@@ -132,5 +132,8 @@ def test_bench_reports_every_stage_and_configuration():
     other = report["other backend"]
     assert other["backend"] == "torch" and other["stages"]["forward mobilenet_v2"]["median_ms"] > 0
     assert other["activations + predictions, 2 models"]["fps"] > 0
+    further = report["further backends"]
+    assert list(further) == ["openvino"]  # installed by scripts/dev.sh
+    assert further["openvino"]["stages"]["forward efficientnet_lite0"]["median_ms"] > 0
     assert report["worker, activations + predictions, 2 models"]["fps"] > 0
     assert report["sweep, 1 model"]["points_per_second"] > 0

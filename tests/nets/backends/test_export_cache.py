@@ -6,7 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from nets.backends import OnnxBackend, OnnxUnavailable, TorchBackend, make_backend
+from concurrent.futures import ThreadPoolExecutor
+
+from nets.backends import (
+    OnnxBackend, OnnxUnavailable, OpenVinoBackend, OpenVinoUnavailable, TorchBackend,
+    make_backend,
+)
 from nets.backends import export
 from nets.classifier import Classifier, Layer
 
@@ -33,11 +38,16 @@ def exports(monkeypatch):
     return written
 
 
-def test_second_backend_reuses_the_cached_graph(tmp_path, exports):
+GRAPH_BACKENDS = pytest.mark.parametrize("name", ["onnx", "openvino"])
+
+
+@GRAPH_BACKENDS
+def test_second_backend_reuses_the_cached_graph(tmp_path, exports, name):
     model, x = tiny(), torch.rand(2, 3, 224, 224)
-    first = make_backend("onnx", model, tmp_path)
-    second = make_backend("onnx", model, tmp_path)
-    assert isinstance(second, OnnxBackend) and len(exports) == 1
+    first = make_backend(name, model, tmp_path)
+    second = make_backend(name, model, tmp_path)
+    assert isinstance(second, (OnnxBackend, OpenVinoBackend)) and second.name == name
+    assert len(exports) == 1
     assert [p.name for p in tmp_path.iterdir()] == [exports[0].name]  # no temporary file left
     assert torch.equal(first.forward(x, "relu").activations, second.forward(x, "relu").activations)
     assert torch.allclose(second.forward(x).logits, model(x), atol=1e-5)
@@ -53,14 +63,47 @@ def test_exporting_leaves_the_model_as_it_was(tmp_path):
     assert all(torch.equal(v, state[k]) for k, v in model.state_dict().items())
 
 
-def test_a_corrupt_cached_graph_is_exported_again(tmp_path, exports):
+@GRAPH_BACKENDS
+def test_a_corrupt_cached_graph_is_exported_again(tmp_path, exports, name):
     model = tiny()
     path = export.cache_path(model, tmp_path)
     path.write_bytes(b"not an onnx file")
-    backend = make_backend("onnx", model, tmp_path)
+    backend = make_backend(name, model, tmp_path)
     assert exports == [path] and path.stat().st_size > 100
     x = torch.rand(1, 3, 224, 224)
     assert torch.allclose(backend.forward(x).logits, model(x), atol=1e-5)
+
+
+def test_onnx_and_openvino_read_one_export(tmp_path, exports):
+    model, x = tiny(), torch.rand(3, 3, 224, 224)
+    on_onnx, on_openvino = make_backend("onnx", model, tmp_path), make_backend("openvino", model, tmp_path)
+    assert len(exports) == 1
+    a, b = on_onnx.forward(x, "conv"), on_openvino.forward(x, "conv")
+    assert (a.logits - b.logits).abs().max().item() < 1e-5
+    assert (a.activations - b.activations).abs().max().item() < 1e-5
+
+
+def test_openvino_serves_several_threads_at_once(tmp_path):
+    """Each thread runs its own request: results are never another call's."""
+    model = tiny()
+    backend = make_backend("openvino", model, tmp_path)
+    inputs = [torch.rand(1, 3, 224, 224) for _ in range(8)]
+    expected = [backend.forward(x).logits for x in inputs]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            got = list(pool.map(lambda x: backend.forward(x).logits, inputs))
+            assert all(torch.equal(g, e) for g, e in zip(got, expected))
+    kept = backend.forward(inputs[0]).logits
+    backend.forward(inputs[1])
+    assert torch.equal(kept, expected[0])  # an output is not the request's memory
+
+
+def test_openvino_without_openvino_says_how_to_get_it(tmp_path, monkeypatch, exports):
+    monkeypatch.setitem(sys.modules, "openvino", None)  # import openvino -> ImportError
+    with pytest.raises(OpenVinoUnavailable, match="not installed here: pip install openvino"):
+        make_backend("openvino", tiny(), tmp_path)
+    assert exports == []  # refused before exporting
+    assert isinstance(make_backend("auto", tiny(), tmp_path), OnnxBackend)
 
 
 def test_the_cache_key_follows_the_weights():

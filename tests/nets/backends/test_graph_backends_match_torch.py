@@ -1,14 +1,15 @@
-"""Every registered model with weights here: onnxruntime gives torch's logits and activations.
+"""Every registered model with weights here: onnxruntime and OpenVINO give torch's logits
+and activations.
 
 Logits within 1e-3 and the same top-5 on packaged photos; every tappable layer's
 activations within 1e-4 of the layer's largest absolute activation. One export per
-model, into a cache folder shared by this module.
+model, into a cache folder shared by this module (both runtimes read the same file).
 """
 import pytest
 import torch
 
 from nets import registry
-from nets.backends import OnnxBackend, TorchBackend
+from nets.backends import OnnxBackend, OpenVinoBackend, TorchBackend
 from nets.taps import tap
 
 from ..models.photos import photo
@@ -27,10 +28,14 @@ def images():
 
 
 @pytest.fixture(scope="module", params=ENTRIES)
-def pair(request, tmp_path_factory):
-    """(classifier, its OnnxBackend), one export per model."""
-    model = registry.load(request.param)
-    return model, OnnxBackend(model, tmp_path_factory.getbasetemp() / "onnx")
+def model(request):
+    return registry.load(request.param)
+
+
+@pytest.fixture(scope="module", params=[OnnxBackend, OpenVinoBackend], ids=["onnx", "openvino"])
+def pair(request, model, tmp_path_factory):
+    """(classifier, the backend on its graph), one export per model."""
+    return model, request.param(model, tmp_path_factory.getbasetemp() / "onnx")
 
 
 def test_logits_and_top5_match_torch(pair, images):
