@@ -4,8 +4,9 @@ Drives the real app through the virtual mouse (clicks and drags anywhere in the
 window, the wheel in the scene view) and a :class:`FakePad` hot-plugged through
 ``connect-device`` (random mapped buttons, stick and trigger sweeps), with quiet
 spells so that, with ``kiosk=True``, the attract loop and the idle reset happen too.
-Reports crashes (exceptions out of a frame), frame-time percentiles and the
-resident memory over time.
+Reports crashes (exceptions out of a frame), frame-time percentiles, the resident
+memory over time, and every frame that took ``stall_s`` or longer with the stacks of
+all threads while it was stuck (``game.app.stall_watch``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import traceback
 import numpy as np
 
 from game.app import memory
+from game.app.stall_watch import StallWatch
 from game.app.input.gamepad import FakePad
 from game.app.input.input_map import AXES
 
@@ -112,7 +114,7 @@ class Driver:
 
 
 def soak(app, minutes: float, seed: int = 0, sample_s: float = 5.0,
-         quiet_s: float = 0.0, progress=None) -> dict:
+         quiet_s: float = 0.0, progress=None, stall_s: float = 5.0) -> dict:
     """Run the soak on ``app`` (already built, offscreen); returns the report.
 
     It runs in a scratch working directory: random clicks may press buttons that
@@ -124,7 +126,7 @@ def soak(app, minutes: float, seed: int = 0, sample_s: float = 5.0,
     with tempfile.TemporaryDirectory(prefix="perturber-soak-") as scratch:
         os.chdir(scratch)
         try:
-            return _soak(app, minutes, seed, sample_s, quiet_s, progress)
+            return _soak(app, minutes, seed, sample_s, quiet_s, progress, stall_s)
         finally:
             recorder = getattr(app, "tools", {}).get("recorder")
             if getattr(recorder, "recording", False) and hasattr(recorder, "stop"):
@@ -132,7 +134,7 @@ def soak(app, minutes: float, seed: int = 0, sample_s: float = 5.0,
             os.chdir(cwd)
 
 
-def _soak(app, minutes, seed, sample_s, quiet_s, progress) -> dict:
+def _soak(app, minutes, seed, sample_s, quiet_s, progress, stall_s) -> dict:
     rng = random.Random(seed)
     pad = FakePad("soak pad")
     app.base.messenger.send("connect-device", [pad])
@@ -142,16 +144,33 @@ def _soak(app, minutes, seed, sample_s, quiet_s, progress) -> dict:
     crashes: list[dict] = []
     samples = [memory_sample(0.0, 0)]
     t0 = time.perf_counter()
-    next_sample = sample_s
     end = minutes * 60.0
+    watch = StallWatch(stall_s)
+    try:
+        _drive(app, driver, watch, frame_ms, crashes, samples, t0, end, sample_s, progress)
+    finally:
+        watch.close()
+    pad.neutral()
+    app.base.messenger.send("disconnect-device", [pad])
+    app.step()
+    samples.append(memory_sample(time.perf_counter() - t0, len(frame_ms)))
+    out = report(minutes, frame_ms, crashes, samples, app)
+    out["stall_s"], out["stalls"] = stall_s, watch.stalls[:10]
+    return out
+
+
+def _drive(app, driver, watch, frame_ms, crashes, samples, t0, end, sample_s, progress):
+    next_sample = sample_s
     while True:
         t = time.perf_counter() - t0
         if t >= end:
             break
-        driver.frame(t)
+        with watch.frame(t):  # its drags and clicks step the app too
+            driver.frame(t)
         start = time.perf_counter()
         try:
-            app.step()
+            with watch.frame(t):
+                app.step()
         except Exception as exc:
             crashes.append({"t": round(t, 2), "error": f"{type(exc).__name__}: {exc}",
                             "where": traceback.format_exc(limit=3)[-600:]})
@@ -162,11 +181,6 @@ def _soak(app, minutes, seed, sample_s, quiet_s, progress) -> dict:
             next_sample += sample_s
             if progress:
                 progress(samples[-1])
-    pad.neutral()
-    app.base.messenger.send("disconnect-device", [pad])
-    app.step()
-    samples.append(memory_sample(time.perf_counter() - t0, len(frame_ms)))
-    return report(minutes, frame_ms, crashes, samples, app)
 
 
 def report(minutes, frame_ms, crashes, samples, app) -> dict:
@@ -211,4 +225,7 @@ def format_report(r: dict) -> str:
                  f"{s['t']:g}: {s['rss_mb']:g}" for s in r["samples"])]
     for c in r["crash_details"]:
         lines.append(f"crash at {c['t']} s: {c['error']}")
+    for s in r.get("stalls", []):
+        lines.append(f"stall at {s['t']} s: one frame took {s['frame_s']} s; the threads' "
+                     f"stacks {r['stall_s']} s into it:\n{s['stacks'].rstrip()}")
     return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""``perturber soak --minutes M [--kiosk] [--backend B]``: random mouse and gamepad input,
-offscreen."""
+"""``perturber soak --minutes M [--kiosk] [--stall S] [--backend B]``: random mouse and
+gamepad input, offscreen."""
 from __future__ import annotations
 
 import json
@@ -21,6 +21,9 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=values.count(0), default=0)
     p.add_argument("--sample", type=values.number(lo=0.5, hi=3600), default=10.0, metavar="S",
                    help="memory sample every S seconds (default 10)")
+    p.add_argument("--stall", type=values.number(lo=0.1, hi=3600), default=5.0, metavar="S",
+                   help="report every frame that takes S seconds or longer, with the stacks "
+                        "of all threads S seconds into it (default 5)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--out", metavar="FILE.json", help="also write the JSON report here")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
@@ -49,7 +52,7 @@ def run(args) -> int | None:
                         file=sys.stderr))
     try:
         report = soak(app, args.minutes, seed=args.seed, sample_s=args.sample, quiet_s=quiet,
-                      progress=progress)
+                      progress=progress, stall_s=args.stall)
     finally:
         app.destroy()
     print(json.dumps(report, indent=2) if args.json else format_report(report), flush=True)

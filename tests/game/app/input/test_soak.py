@@ -14,11 +14,33 @@ def test_short_soak_reports_frames_percentiles_and_memory(app):
     text = format_report(report)
     assert "p50" in text and "RSS" in text
     assert app.tools["gamepad"].pads == []  # the soak pad was unplugged
+    assert report["stall_s"] == 5.0 and report["stalls"] == []
+
+
+def test_a_stalled_frame_is_reported_with_where_the_app_was(app, monkeypatch):
+    import time
+
+    steps = []
+    real_step = app.step
+
+    def step(n=1):
+        steps.append(n)
+        if len(steps) == 4:
+            time.sleep(0.6)  # one frame stuck
+        real_step(n)
+
+    monkeypatch.setattr(app, "step", step)
+    report = soak(app, 0.03, seed=3, sample_s=1.0, stall_s=0.3)
+    stall, = report["stalls"]
+    assert stall["frame_s"] >= 0.6 and "in step" in stall["stacks"]
+    assert "stall at" in format_report(report) and "in step" in format_report(report)
 
 
 def test_soak_command_options():
     args = build_parser().parse_args(["soak", "--minutes", "0.5", "--kiosk", "--json"])
     assert args.command == "soak" and args.minutes == 0.5 and args.kiosk and args.json
+    assert args.stall == 5.0
+    assert build_parser().parse_args(["soak", "--stall", "2.5"]).stall == 2.5
     assert build_parser().parse_args(["--kiosk"]).kiosk
 
 
@@ -42,7 +64,8 @@ def test_memory_samples_are_taken_after_trimming():
 
 
 @pytest.mark.parametrize("argv", [["--minutes", "nan"], ["--minutes", "0"], ["--minutes", "-1"],
-                                  ["--sample", "0"], ["--seed", "-2"]])
+                                  ["--sample", "0"], ["--seed", "-2"], ["--stall", "0"],
+                                  ["--stall", "nan"]])
 def test_soak_refuses_times_that_never_end_or_make_no_sense(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args(["soak", *argv])
