@@ -60,12 +60,18 @@ class OpenVinoBackend(GraphBackend):
         expected = export.output_names(model)
         self.compiled = export.opened(model, lambda path: compile_graph(path, expected),
                                       cache_root, size)
-        self._local = threading.local()
+        self._idle: list = []  # requests no call is using
+        self._lock = threading.Lock()
 
     def _run(self, names: list[str], images: np.ndarray) -> list[np.ndarray]:
-        request = getattr(self._local, "request", None)
+        with self._lock:
+            request = self._idle.pop() if self._idle else None
         if request is None:
-            request = self._local.request = self.compiled.create_infer_request()
-        request.infer({export.INPUT: images})
-        # The request's output memory is overwritten by its next call: copies.
-        return [np.array(request.get_tensor(name).data) for name in names]
+            request = self.compiled.create_infer_request()
+        try:
+            request.infer({export.INPUT: images})
+            # The request's output memory is overwritten by its next call: copies.
+            return [np.array(request.get_tensor(name).data) for name in names]
+        finally:
+            with self._lock:
+                self._idle.append(request)

@@ -221,3 +221,40 @@ def test_switching_the_backend_reruns_with_the_same_results(setup, tmp_path, mon
         assert [t["index"] for t in on_torch.top] == [t["index"] for t in on_onnx.top]
         assert np.allclose(on_torch.activations, on_onnx.activations, rtol=1e-4, atol=1e-5)
     assert not errors
+
+
+@pytest.mark.parametrize("backend", ["onnx", "openvino"])
+def test_worker_mode_on_a_graph_backend_gives_the_numbers_of_torch(backend, tmp_path,
+                                                                     monkeypatch):
+    """Panda3D's task-chain thread runs every job with a new Python thread state: a
+    backend must keep nothing per thread (OpenVINO once kept its requests so, and the
+    process crashed when the thread state was deleted after the task)."""
+    monkeypatch.setenv("PERTURBER_CACHE", str(tmp_path))
+    results = {}
+    for name in ("torch", backend):
+        params = ParamState()
+        params.update({"model1": "a", "model2": "b", "layer": "a_c1",
+                       "inference_mode": "sync" if name == "torch" else "worker"})
+        errors, got = [], []
+        slots = ModelSlots(params, loader, on_error=errors.append, backend=name)
+        mgr = TaskManager()
+        engine = InferenceEngine(mgr, params, slots, got.append, on_error=errors.append)
+        try:
+            for serial in range(1, 13):
+                engine.submit(frame(serial))
+                mgr.step()
+                if name != "torch":
+                    engine.wait_idle()  # every frame a job of its own, a task run each
+                    mgr.step()
+                    engine.poll()
+        finally:
+            engine.destroy()
+            slots.destroy()
+            mgr.destroy()
+        assert not errors and {m.backend.name for m in slots.enabled()} == {name}
+        results[name] = {r.frame_serial: r for r in got}
+    assert sorted(results[backend]) == list(range(1, 13))
+    for serial, expected in results["torch"].items():
+        for a, b in zip(results[backend][serial].outputs, expected.outputs):
+            assert [t["index"] for t in a.top] == [t["index"] for t in b.top]
+            assert np.allclose(a.activations, b.activations, atol=1e-4)

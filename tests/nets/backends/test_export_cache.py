@@ -84,7 +84,7 @@ def test_onnx_and_openvino_read_one_export(tmp_path, exports):
 
 
 def test_openvino_serves_several_threads_at_once(tmp_path):
-    """Each thread runs its own request: results are never another call's."""
+    """Calls at once each get a request of their own: results are never another call's."""
     model = tiny()
     backend = make_backend("openvino", model, tmp_path)
     inputs = [torch.rand(1, 3, 224, 224) for _ in range(8)]
