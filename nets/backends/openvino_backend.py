@@ -5,9 +5,12 @@ cache). Compiled for the CPU with one inference thread and one stream, threads n
 pinned to cores (the app shares the CPU with rendering), and f32 arithmetic: on CPUs
 with bf16 support OpenVINO would otherwise compute in bf16, far outside the 1e-3 of
 torch that the live pass must keep. Like onnxruntime it computes the whole graph
-whatever outputs are asked for. Each thread that calls ``forward`` gets an inference
-request of its own, so one backend may serve several threads at once; the GIL is
-released while a request runs.
+whatever outputs are asked for. A call takes an idle inference request (a new one when
+all are in use) and gives it back, so one backend serves several threads at once; the
+GIL is released while a request runs. Requests are not kept per thread: a Panda3D task
+chain thread runs every task with a new Python thread state, and a request held in a
+``threading.local`` was freed inside the interpreter's deletion of that state (a
+segfault).
 """
 import threading
 from pathlib import Path
