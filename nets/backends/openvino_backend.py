@@ -9,7 +9,7 @@ whatever outputs are asked for. A call takes an idle inference request (a new on
 all are in use) and gives it back, so one backend serves several threads at once; the
 GIL is released while a request runs. Requests are not kept per thread: a Panda3D task
 chain thread runs every task with a new Python thread state, and a request held in a
-``threading.local`` was freed inside the interpreter's deletion of that state (a
+``threading.local`` would be freed inside the interpreter's deletion of that state (a
 segfault).
 """
 import threading
