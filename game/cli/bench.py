@@ -253,13 +253,16 @@ def estimate_s(app, n: int) -> float:
     from game.app.engine import run_job
     from nets.backends import TorchBackend
 
-    frame = statistics.median(timed(lambda: (_wiggle(app.params, 0), app.step(),
-                                             _wiggle(app.params, 1), app.step()), 2)) / 2e3
+    frame = min(timed(lambda: (_wiggle(app.params, 0), app.step(),
+                               _wiggle(app.params, 1), app.step()), 3)) / 2e3
     job = app.engine._job(app.pipeline.render_now(only_offscreen=True))
     on_torch = replace(job, models=tuple(replace(m, backend=TorchBackend(m.model))
                                          for m in job.models))
-    torch_s = statistics.median(timed(lambda: run_job(on_torch), 2)) / 1e3
-    return n * (9 * frame + 5 * torch_s) + 2 * n / 25 + 6  # openvino: ~1 s to compile
+    # The shortest of a few: on busy cores single torch passes stall now and then (its
+    # threads wait for each other), which the medians of the measurements ride out.
+    torch_s = min(timed(lambda: run_job(on_torch), 3)) / 1e3
+    # ~9n app frames, ~3n torch jobs (its forwards and its frames), the sweep's points.
+    return n * (9 * frame + 3 * torch_s) + 2 * n / 25 + 6
 
 
 def measure(n: int, backend: str = "auto", say=lambda text: None) -> dict:
