@@ -75,8 +75,11 @@ def run_settings(cfg, free: tuple[str, ...], **data_sizes: int) -> dict:
 
 
 def write_safetensors(path: Path, tensors: dict[str, torch.Tensor], metadata: dict | None) -> Path:
-    """Write ``tensors`` whole (a temp file, then a rename): a stopped process leaves no half file."""
+    """Write ``tensors`` whole (a temp file, then a rename): a stopped process leaves no half file.
+    Tensors in another memory layout (channels_last on CUDA) are written in the standard one."""
     from safetensors.torch import save_file
+
+    tensors = {k: v.contiguous() for k, v in tensors.items()}
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -136,3 +136,18 @@ def test_newest_state_picks_the_highest_iteration(tmp_path):
     (tmp_path / "run_x_state_iter99.safetensors").write_bytes(b"")   # another run's
     assert newest_state(tmp_path, "run") == state_path(tmp_path, "run", 10)
     assert newest_state(tmp_path, "other") is None
+
+
+def test_a_channels_last_student_is_saved_and_resumed(tiny, renders, tmp_path):
+    """On CUDA the batched recipe trains in channels_last: its weights and the optimiser's
+    moments are not contiguous, and the state file must still be written."""
+    student = tiny(1).to(memory_format=torch.channels_last)
+    assert not next(p for p in student.net.parameters() if p.dim() == 4).is_contiguous()
+    train_batched(student, tiny(0), _batched_pool(renders), _batched_cfg(max_steps=2),
+                  tmp_path, "cl", log=_quiet)
+    state = load_state(newest_state(tmp_path, "cl"))
+    assert state.iteration == 2
+    resumed = tiny(7)
+    train_batched(resumed, tiny(0), _batched_pool(renders), _batched_cfg(max_steps=2),
+                  tmp_path, "cl", log=_quiet, state=state)
+    assert _same_weights(student, resumed)
