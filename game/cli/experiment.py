@@ -6,7 +6,8 @@
       [--backgrounds lawn,street,noise] [--conditions plain,blur,flat,desaturated]
       [--yaws -70,-45,-20] --out DIR
 
-Both take --workers N, --backend inprocess|local (default local) and --ray ADDRESS,
+Both take --workers N, --backend inprocess|local (default local), --ray ADDRESS and
+--net-backend auto|torch|onnx|openvino (what runs the networks in every process),
 write CSV + PNG + JSON to --out and print the JSON summary with --json. Lists that
 start with a minus sign need "=": --yaws=-70,-45,-20.
 See docs/experiments.md.
@@ -28,6 +29,7 @@ def add_commands(sub) -> None:
     from game.batch.experiments import backgrounds as bg
     from game.batch.experiments import yaw_fluctuation as yf
     from game.batch.experiments.common import DEFAULT_MODELS, OBJECTS
+    from game.cli.args import add_backend_option
 
     exp = sub.add_parser("experiment", help="the thesis' quantitative robustness experiments: "
                                             "yaw-fluctuation, backgrounds")
@@ -42,6 +44,7 @@ def add_commands(sub) -> None:
         p.add_argument("--out", required=True, metavar="DIR", help="output folder")
         p.add_argument("--backend", default="local", choices=("inprocess", "local"),
                        help="where renders and inference run (default: local processes)")
+        add_backend_option(p, "--net-backend")  # what runs the networks; --backend: where
         p.add_argument("--workers", type=values.count(1, 256), default=None,
                        help="processes (local) or tasks in flight (default: min(4, cores))")
         p.add_argument("--ray", metavar="ADDRESS", default=None,
@@ -79,6 +82,7 @@ def run(args) -> int | None:
     if args.command != "experiment":
         return None
     from game.batch.experiments.common import OBJECTS, check_models, parse_names
+    from game.cli.args import check_backend
     from game.core.params import ParamError
 
     models = check_models([s.strip() for s in args.models.split(",") if s.strip()])
@@ -89,8 +93,9 @@ def run(args) -> int | None:
         raise ParamError("--workers must be at least 1")
     if not 0 <= args.thumb <= 224:
         raise ParamError(f"--thumb {args.thumb}: choose 0..224")
+    check_backend(args, "--net-backend")
     common = dict(models=models, objects=tuple(objects), backend=args.backend,
-                  workers=args.workers, ray=args.ray, thumb=args.thumb)
+                  workers=args.workers, ray=args.ray, thumb=args.thumb, inference=args.inference)
     out = Path(args.out)
     if args.experiment == "yaw-fluctuation":
         report = _yaw(args, out, common)

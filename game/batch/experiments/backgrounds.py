@@ -199,7 +199,7 @@ def correct(vs: list[Variant], top1: list[dict], models, class_sets: dict) -> di
 def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), backgrounds=BACKGROUNDS,
         conditions=tuple(CONDITIONS), yaws=YAWS, backend: str = "local",
         workers: int | None = None, ray: str | None = None, thumb: int = 48,
-        quiet: bool = False) -> dict:
+        quiet: bool = False, inference: str = "auto") -> dict:
     """Render, classify, count; writes backgrounds{.csv,.png,.json}, backgrounds_inputs.png
     and the generated background images under ``out/backgrounds/``."""
     from game.batch.experiments.plot import bar_chart, contact_sheet
@@ -212,7 +212,7 @@ def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), backgrounds=
     job = ProbeJob(scene=SceneSpec(), models=tuple(models), top=1, thumb=thumb)
     load_before = machine()
     started = time.time()
-    results, wall = run_points(job, pts, backend, workers, ray, "backgrounds", quiet)
+    results, wall = run_points(job, pts, backend, workers, ray, "backgrounds", quiet, inference)
     top1 = [{m: int(r.top[m][0]["index"]) for m in models} for r in results]
     vs_grey = count_changes(vs, top1, models, grey_reference)
     vs_home = count_changes(vs, top1, models, home_reference)
@@ -236,6 +236,7 @@ def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), backgrounds=
         "changed": vs_grey, "changed_vs_home": vs_home, "correct": hits,
         "paired": paired(vs, top1, list(models), grey_reference),
         **run_info(len(pts), wall, "ray" if ray else backend, started, load_before),
+        "inference_backend": inference,
     }
     write_json(out / "backgrounds.json", report)
     return report

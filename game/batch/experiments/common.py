@@ -101,9 +101,11 @@ def run_info(points: int, wall: float, backend: str, started: float, machine_bef
 
 
 def run_points(job, points: list[dict], backend: str = "local", workers: int | None = None,
-               ray: str | None = None, label: str = "points", quiet: bool = False):
-    """Every point's ``PointResult`` (point order) and the wall time in seconds.
-    Every point is validated first (a ParamError names the bad value)."""
+               ray: str | None = None, label: str = "points", quiet: bool = False,
+               inference: str = "auto"):
+    """Every point's ``PointResult`` (point order) and the wall time in seconds, the
+    networks run on ``inference`` (nets.backends). Every point is validated first (a
+    ParamError names the bad value)."""
     from game.core.params import ParamState
     from game.batch.sweep.executor import Pool
 
@@ -116,7 +118,8 @@ def run_points(job, points: list[dict], backend: str = "local", workers: int | N
             print(f"\r{label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     start = time.perf_counter()
-    with Pool("ray" if ray else backend, workers=workers, ray_address=ray) as pool:
+    with Pool("ray" if ray else backend, workers=workers, ray_address=ray,
+              inference=inference) as pool:
         results = pool.map(job, points, progress=progress)
     return results, time.perf_counter() - start
 

@@ -159,7 +159,7 @@ def paired(rows: list[dict], models) -> dict:
 def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), yaws=YAWS,
         pitches=PITCHES, distances=DISTANCES, k: int = TOP, backend: str = "local",
         workers: int | None = None, ray: str | None = None, thumb: int = 48,
-        quiet: bool = False) -> dict:
+        quiet: bool = False, inference: str = "auto") -> dict:
     """Render, classify, score; writes yaw_fluctuation{.csv,_scores.csv,.png,.json} and
     yaw_fluctuation_inputs.png (the network inputs, one row per prototype group)."""
     from game.batch.experiments.plot import bar_chart, contact_sheet
@@ -170,7 +170,8 @@ def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), yaws=YAWS,
     job = ProbeJob(scene=SceneSpec(), models=tuple(models), top=1, keep_logits=True, thumb=thumb)
     load_before = machine()
     started = time.time()
-    results, wall = run_points(job, pts, backend, workers, ray, "yaw-fluctuation", quiet)
+    results, wall = run_points(job, pts, backend, workers, ray, "yaw-fluctuation", quiet,
+                               inference)
     rows = prototype_scores(vs, [r.logits for r in results], models, k)
     summary = object_scores(rows, models)
     out.mkdir(parents=True, exist_ok=True)
@@ -201,6 +202,7 @@ def run(out: Path, models: tuple[str, ...], objects=tuple(OBJECTS), yaws=YAWS,
         "mean_over_objects": {m: float(np.mean([summary[o][m]["mean"] for o in objs]))
                               for m in models},
         **run_info(len(pts), wall, "ray" if ray else backend, started, load_before),
+        "inference_backend": inference,
     }
     write_json(out / "yaw_fluctuation.json", report)
     return report

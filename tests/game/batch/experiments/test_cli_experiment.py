@@ -26,9 +26,11 @@ def rows(path):
 def test_yaw_fluctuation_of_an_input_ignoring_model_is_zero(tmp_path):
     out = perturber("yaw-fluctuation", "--models", MODELS, "--objects", "dog,race_car",
                     "--yaws=-23.3,46.7", "--pitches=0,-16.7", "--distances=1",
-                    "--backend", "inprocess", "--thumb", "32", "--json", "--out", str(tmp_path))
+                    "--backend", "inprocess", "--net-backend", "torch", "--thumb", "32", "--json",
+                    "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
+    assert report["inference_backend"] == "torch" and report["backend"] == "inprocess"
     const, conv = f"{TINY}constant", f"{TINY}conv"
     for obj in ("dog", "race_car"):
         assert report["scores"][obj][const] == {"mean": 0.0, "std": 0.0, "n": 2,
@@ -51,6 +53,7 @@ def test_backgrounds_counts_top1_changes(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "top-1 changed vs grey" in out.stdout
     report = json.loads((tmp_path / "backgrounds.json").read_text())
+    assert report["inference_backend"] == "auto"  # the default: onnx where it works
     assert report["changed"][f"{TINY}constant"]["changed"] == 0
     assert report["changed"][f"{TINY}constant"]["total"] == 4
     table = rows(tmp_path / "backgrounds.csv")
@@ -71,3 +74,13 @@ def test_bad_input_is_a_clear_error(tmp_path, capsys):
         assert main(["experiment", *args, "--out", str(tmp_path)]) == 2, args
         err = capsys.readouterr().err
         assert fragment in err, (args, err)
+
+
+def test_the_networks_backend_is_an_option_of_both_experiments():
+    from game.cli.main import build_parser
+
+    parse = build_parser().parse_args
+    for experiment in ("yaw-fluctuation", "backgrounds"):
+        args = parse(["experiment", experiment, "--out", "d", "--net-backend", "openvino"])
+        assert (args.backend, args.inference) == ("local", "openvino")
+        assert parse(["experiment", experiment, "--out", "d"]).inference == "auto"
