@@ -359,6 +359,9 @@ class PerturberApp:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.step(2)  # arm -> render -> read back, then one more frame for the GUI,
+        if self.engine.mode == "worker":  # with the results of the frame's own inference
+            self.engine.wait_idle()
+            self.step()  # handed to the views
         self.redraw.request()  # which is drawn whatever changed
         self.step()
         if not self.base.win.saveScreenshot(Filename.fromOsSpecific(str(path.resolve()))):

@@ -147,3 +147,14 @@ def test_window_screenshot_shows_the_scene(app, tmp_path):
     y0, y1 = int((1 - top) / 2 * 800), int((1 - bottom) / 2 * 800)
     view = img[y0 + 2:y1 - 2, x0 + 2:x1 - 2]
     assert view.std() > 20 and view.mean() > 30
+
+
+def test_a_screenshot_in_worker_mode_shows_the_results_of_its_frame(app, tmp_path):
+    app.params.update({"inference_mode": "worker", "yaw": app.params["yaw"] + 7.0})
+    try:
+        app.save_window_screenshot(tmp_path / "worker.png")
+        assert app.engine.result is not None
+        assert app.engine.result.frame_serial == app.pipeline.frame.serial
+    finally:
+        app.params.update({"inference_mode": "sync", "yaw": app.params["yaw"] - 7.0})
+        app.step(2)
