@@ -16,7 +16,8 @@ changed; a window frame without it costs ~0.1 ms. So just before Panda3D renders
 
 A switched-off window keeps its last picture, and the offscreen buffers render as
 usual. A frame that draws nothing is stretched to ``IDLE_FPS``, so an idle app does not
-spin a core.
+spin a core. ``suspend(True)`` keeps the window off in every frame, unstretched (bench:
+what the app's frame costs without drawing its window).
 
 With a ``GuiCache`` attached (``attach_cache``), a drawn frame also tells it which of
 its units may look different: those under the pointer where it moved or pressed (and
@@ -56,6 +57,7 @@ class WindowRedraw:
         self.clock, self.sleep = clock, sleep
         self.drawn = 0            # frames drawn, and skipped (bench, tests)
         self.skipped = 0
+        self.suspended = False
         self._requested = True
         self._version = None
         self._mouse = None
@@ -75,6 +77,14 @@ class WindowRedraw:
         """Tell ``cache`` what changed in each drawn frame. ``wide()`` True: a parameter
         change may change every unit (a new picture whenever one changes)."""
         self.cache, self.wide = cache, wide
+
+    def suspend(self, suspended: bool) -> None:
+        """True: the window is not drawn in any frame, and its frames are not stretched
+        (the offscreen work goes on: the bench measures the app without its window).
+        False: drawn whole again from the next frame."""
+        self.suspended = suspended
+        if not suspended:
+            self.request()
 
     def request(self, units: bool = True) -> None:
         """Draw the window in the next frame that reaches ``Stage.WINDOW``. ``units``
@@ -164,6 +174,13 @@ class WindowRedraw:
             log.exception("the GUI cache could not be taken down")
 
     def _task(self, task):
+        if self.suspended:
+            if self.cache is not None:
+                self.cache.idle()
+            if self.base.win.isActive():
+                self.base.win.setActive(False)
+            self._last_frame = self.clock()
+            return task.cont
         now = self.clock()
         draw = self._changed(now)
         if draw:

@@ -12,7 +12,9 @@ Then the whole app, offscreen, one parameter change per frame, in the thesis' fo
 configurations (activations only / activations + predictions, one or two models):
 input -> shown activations (+ top-5) per frame, frames per second, and the ratio
 "frame / (render + bare forwards)" (the bare forwards: each enabled model's stage
-"forward", one after the other). The last configuration and the forward passes again on
+"forward", one after the other). The configurations with predictions once more with the
+window not drawn (render, inference and the views' updates only), with the same ratio:
+what drawing the window adds. The last configuration and the forward passes again on
 the other backend (torch or onnx); the worker mode's UI frame rate while it infers; a
 sweep of one model in this process (points per second).
 
@@ -35,6 +37,7 @@ CONFIGS = (
     ("activations + predictions, 2 models", True, True),
 )
 HEADLINE = CONFIGS[-1][0]
+WITHOUT_WINDOW = (CONFIGS[1], CONFIGS[3])  # with predictions: 1 and 2 models
 RENDER = "render (scene + post chain + copy to RAM)"
 BUDGET_S = 60.0
 
@@ -183,6 +186,18 @@ def end_to_end(app, n: int, predictions: bool, two: bool, mode: str = "sync") ->
     return row
 
 
+def configurations(app, n: int, stages: dict, configs) -> dict:
+    """{name: end_to_end row with its bare forwards and "frame / (render + bare)"}."""
+    render, out = stages[RENDER]["median_ms"], {}
+    for name, predictions, two in configs:
+        row = end_to_end(app, n, predictions, two)
+        bare = sum(stages[f"forward {m.name}"]["median_ms"] for m in app.slots.enabled())
+        row["bare_forward_ms"] = round(bare, 2)
+        row["frame_over_render_and_bare"] = round(row["frame"]["median_ms"] / (render + bare), 2)
+        out[name] = row
+    return out
+
+
 def live_backend(app) -> str:
     return "+".join(sorted({m.backend.name for m in app.slots.enabled()}))
 
@@ -261,8 +276,8 @@ def estimate_s(app, n: int) -> float:
     # The shortest of a few: on busy cores single torch passes stall now and then (its
     # threads wait for each other), which the medians of the measurements ride out.
     torch_s = min(timed(lambda: run_job(on_torch), 3)) / 1e3
-    # ~9n app frames, ~3n torch jobs (its forwards and its frames), the sweep's points.
-    return n * (9 * frame + 3 * torch_s) + 2 * n / 25 + 6
+    # ~11n app frames, ~3n torch jobs (its forwards and its frames), the sweep's points.
+    return n * (11 * frame + 3 * torch_s) + 2 * n / 25 + 6
 
 
 def measure(n: int, backend: str = "auto", say=lambda text: None) -> dict:
@@ -286,13 +301,12 @@ def measure(n: int, backend: str = "auto", say=lambda text: None) -> dict:
                               "backend": live_backend(app),
                               "models": [m.title for m in app.slots.enabled()]},
                   "stages": stages, "configs": {}}
-        render = stages[RENDER]["median_ms"]
-        for name, predictions, two in CONFIGS:
-            row = end_to_end(app, n, predictions, two)
-            bare = sum(stages[f"forward {m.name}"]["median_ms"] for m in app.slots.enabled())
-            row["bare_forward_ms"] = round(bare, 2)
-            row["frame_over_render_and_bare"] = round(row["frame"]["median_ms"] / (render + bare), 2)
-            report["configs"][name] = row
+        report["configs"] = configurations(app, n, stages, CONFIGS)
+        app.redraw.suspend(True)
+        try:
+            report["without the window"] = configurations(app, n, stages, WITHOUT_WINDOW)
+        finally:
+            app.redraw.suspend(False)
         report["other backend"] = other_backend(app, n)
         report["further backends"] = further_backends(
             app, n, (live_backend(app), report["other backend"]["backend"]))
@@ -313,11 +327,14 @@ def print_report(report: dict) -> None:
     print(f"{'stage':<48}{'median ms':>10}{'p90 ms':>10}")
     for name, s in report["stages"].items():
         print(f"{name:<48}{s['median_ms']:>10.2f}{s['p90_ms']:>10.2f}")
-    print(f"\n{'configuration (sync)':<40}{'frame ms':>9}{'p90':>8}{'fps':>7}{'bare ms':>9}"
-          f"{'frame/(render+bare)':>21}")
-    for name, r in report["configs"].items():
-        print(f"{name:<40}{r['frame']['median_ms']:>9.1f}{r['frame']['p90_ms']:>8.1f}"
-              f"{r['fps']:>7.1f}{r['bare_forward_ms']:>9.1f}{r['frame_over_render_and_bare']:>21.2f}")
+    for title, rows in (("configuration (sync)", report["configs"]),
+                        ("window not drawn", report["without the window"])):
+        print(f"\n{title:<40}{'frame ms':>9}{'p90':>8}{'fps':>7}{'bare ms':>9}"
+              f"{'frame/(render+bare)':>21}")
+        for name, r in rows.items():
+            print(f"{name:<40}{r['frame']['median_ms']:>9.1f}{r['frame']['p90_ms']:>8.1f}"
+                  f"{r['fps']:>7.1f}{r['bare_forward_ms']:>9.1f}"
+                  f"{r['frame_over_render_and_bare']:>21.2f}")
     other = report["other backend"]
     if "error" in other:
         print(f"\non {other['backend']}: not available ({other['error']})")

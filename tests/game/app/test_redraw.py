@@ -223,3 +223,15 @@ def test_a_failing_gui_cache_is_dropped_and_the_window_still_drawn(redraw, caplo
     assert "the GUI cache failed" in caplog.text
     params.set("hue", 0.5)
     assert drawn() and not drawn()
+
+
+def test_a_suspended_window_is_never_drawn_nor_its_frames_stretched(redraw):
+    r, params, _, sleeps, _, drawn = redraw
+    r.suspend(True)
+    for value in (0.1, 0.2, 0.3):
+        params.set("hue", value)
+        r.request()
+        assert not drawn()
+    assert sleeps == [] and r.drawn == 1  # the first frame, before the suspension
+    r.suspend(False)
+    assert drawn() and not drawn()  # drawn whole once, then only on changes again

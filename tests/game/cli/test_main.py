@@ -128,6 +128,12 @@ def test_bench_reports_every_stage_and_configuration():
     for row in report["configs"].values():
         assert row["fps"] > 0 and row["bare_forward_ms"] > 0
         assert row["frame_over_render_and_bare"] > 0
+    without = report["without the window"]  # the configurations with predictions again
+    assert list(without) == ["activations + predictions, 1 model",
+                             "activations + predictions, 2 models"]
+    for name, row in without.items():
+        assert row["bare_forward_ms"] == report["configs"][name]["bare_forward_ms"]
+        assert row["frame_over_render_and_bare"] > 0 and row["inferences"] == 5
     assert report["machine"]["backend"] == "onnx"  # auto, with onnxruntime installed
     other = report["other backend"]
     assert other["backend"] == "torch" and other["stages"]["forward mobilenet_v2"]["median_ms"] > 0
