@@ -15,8 +15,9 @@ input -> shown activations (+ top-5) per frame, frames per second, and the ratio
 "forward", one after the other). The configurations with predictions once more with the
 window not drawn (render, inference and the views' updates only), with the same ratio:
 what drawing the window adds. The last configuration and the forward passes again on
-the other backend (torch or onnx); the worker mode's UI frame rate while it infers; a
-sweep of one model in this process (points per second).
+the other backend (torch, or onnx when the app is on torch), and the forward passes on
+every further backend that works here (openvino); the worker mode's UI frame rate while
+it infers; a sweep of one model in this process (points per second).
 
 It says up front when it will take longer than a minute; ``--frames`` sets how long.
 """
@@ -300,8 +301,7 @@ def measure(n: int, backend: str = "auto", say=lambda text: None) -> dict:
         report = {"machine": {"torch_threads": torch.get_num_threads(),
                               "backend": live_backend(app),
                               "models": [m.title for m in app.slots.enabled()]},
-                  "stages": stages, "configs": {}}
-        report["configs"] = configurations(app, n, stages, CONFIGS)
+                  "stages": stages, "configs": configurations(app, n, stages, CONFIGS)}
         app.redraw.suspend(True)
         try:
             report["without the window"] = configurations(app, n, stages, WITHOUT_WINDOW)
