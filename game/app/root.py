@@ -34,12 +34,14 @@ class PerturberApp:
     """Owns the ShowBase. Created with ``offscreen=True`` it needs no display (EGL).
 
     ``backend`` runs the live forward passes: "torch", "onnx", "openvino" or "auto"
-    (nets.backends).
+    (nets.backends). With ``background_exports`` (the interactive app) "auto" does not
+    wait for a model's missing ONNX graph: the slot runs on torch until a child process
+    has exported it (``game.app.slots``).
     """
 
     def __init__(self, params: ParamState | None = None, offscreen: bool = False,
                  size: tuple[int, int] = (1280, 800), backend: str = "auto",
-                 gui_cache: bool = True):
+                 gui_cache: bool = True, background_exports: bool = False):
         configure(offscreen=offscreen, size=size, raster_threads=app_raster_threads())
         from game.render.showbase import make_showbase
 
@@ -81,7 +83,7 @@ class PerturberApp:
         self._build_ui()
         self.controller = SceneController(self.params, self.pipeline,
                                           on_error=self._scene_error, on_object=self._object_loaded)
-        self._build_models(backend)
+        self._build_models(backend, background_exports)
         self._build_model_views()
         self._unwatch_mode = self.params.watch("inference_mode",
                                                lambda _name, mode: self._show_mode(mode))
@@ -101,7 +103,7 @@ class PerturberApp:
         self.base.accept("window-event", self._window_event)
 
     # -- models ----------------------------------------------------------------------
-    def _build_models(self, backend: str) -> None:
+    def _build_models(self, backend: str, background_exports: bool) -> None:
         import os
 
         import numpy as np
@@ -124,7 +126,9 @@ class PerturberApp:
         from game.tools.featvis.service import FeatureVisService
 
         # The live pass runs on ``backend`` (nets.backends: onnx by default where it works).
-        self.slots = ModelSlots(self.params, on_error=self.show_error, backend=backend)
+        self.slots = ModelSlots(self.params, on_error=self.show_error, backend=backend,
+                                background_exports=background_exports)
+        self.base.taskMgr.add(self._models_task, "perturber-models", sort=Stage.MODELS)
         self.featvis = FeatureVisService(self.slots, naive=lambda: self.params.flag("naive_param"))
         # Groups arrive on a background thread: the next frame re-infers with them.
         self.groups = GroupSource(on_ready=lambda: self.engine.invalidate(),
@@ -189,8 +193,8 @@ class PerturberApp:
         pad, fv = theme.PAD, self.featvis
         self.slots_view = SlotsView(self.layout.middle_body, self.params, mw - 2 * pad,
                                     (pad, -pad), registry_choices())
-        for slot, message in self.slots.errors.items():
-            self.slots_view.set_status(slot, message, error=True)
+        for slot in self.slots.errors.keys() | self.slots.notes.keys():
+            self._show_slot_status(slot)
         top_z = self.slots_view.height + 2 * pad
         self.activation_view = ActivationView(
             self.layout.middle_body, self.params, mw - 2 * pad, mh - top_z - pad, (pad, -top_z),
@@ -259,9 +263,17 @@ class PerturberApp:
             (m for m in self.slots.loaded.values() if m is not None), None)
         return [layer.name for layer in first.model.layers] if first else []
 
-    def _slot_changed(self, slot: str) -> None:
+    def _models_task(self, task):
+        self.slots.poll()
+        return task.cont
+
+    def _show_slot_status(self, slot: str) -> None:
+        """The slot's load error, else what it runs on meanwhile, else nothing."""
         error = self.slots.errors.get(slot)
-        self.slots_view.set_status(slot, error or "", error=bool(error))
+        self.slots_view.set_status(slot, error or self.slots.notes.get(slot, ""), error=bool(error))
+
+    def _slot_changed(self, slot: str) -> None:
+        self._show_slot_status(slot)
         if slot == "model1":
             self.activation_view.set_layers(self._layer_names())
 
@@ -373,7 +385,7 @@ class PerturberApp:
 
     def destroy(self) -> None:
         for name in ("perturber-render-or-arm", "perturber-capture", "perturber-infer",
-                     "perturber-text-pass"):
+                     "perturber-text-pass", "perturber-models"):
             self.base.taskMgr.remove(name)
         self.trimmer.destroy()
         self.redraw.destroy()

@@ -8,7 +8,11 @@ the slot still holds, like a bad 3D file does.
 The Edited Model is set from outside (weight editing builds it).
 
 Each loaded model carries the backend of the live forward pass (``backend``: torch,
-onnx or auto, see ``nets.backends``). The Edited Model runs on torch: its
+onnx or auto, see ``nets.backends``). With ``background_exports`` (the interactive
+app), "auto" never waits for a missing ONNX graph: the slot runs on torch while a child
+process exports it, and ``poll()`` (once a frame) moves it to onnx when the graph is
+there; the slot's ``notes`` say so meanwhile. Without it (scripts, screenshots,
+benchmarks) the export happens in the load. The Edited Model runs on torch: its
 weights change with every edit, and a new ONNX export takes ~1-4 s here.
 """
 from __future__ import annotations
@@ -95,10 +99,14 @@ def registry_loader(name: str, checkpoint: int):
 class ModelSlots:
     def __init__(self, params: ParamState, loader: Callable = registry_loader,
                  on_error: Callable[[str], None] | None = None,
-                 on_change: Callable[[str], None] | None = None, backend: str = "torch"):
+                 on_change: Callable[[str], None] | None = None, backend: str = "torch",
+                 background_exports: bool = False):
         self.params = params
         self.loader = loader
         self.backend = backend    # for the registry models; the app passes its --backend
+        self.background_exports = background_exports
+        self.live: dict[str, object] = {}   # slot -> its nets.backends.LiveBackend
+        self.notes: dict[str, str] = {}     # slot -> what it runs on meanwhile
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
         self.on_change = on_change
         self.loaded: dict[str, LoadedModel | None] = {s: None for s in SLOTS}
@@ -117,13 +125,32 @@ class ModelSlots:
 
     def set_backend(self, name: str) -> None:
         """Run the loaded registry models on the backend ``name`` from now on."""
-        from nets.backends import make_backend
-
         self.backend = name
         for slot in LOADABLE:
             if (m := self.loaded[slot]) is not None:
-                self.loaded[slot] = replace(m, backend=make_backend(name, m.model))
+                self.loaded[slot] = replace(m, backend=self._start_backend(slot, m.model))
                 self._bump(slot)
+
+    def poll(self) -> None:
+        """Move each slot whose ONNX graph a child process has just written onto it.
+
+        The numbers stay within the backends' tolerance, so nothing is re-inferred:
+        the next inference runs on the new backend.
+        """
+        for slot, live in list(self.live.items()):
+            backend = live.poll()
+            if live.pending:
+                continue
+            del self.live[slot]
+            self.notes.pop(slot, None)
+            if backend is None:
+                log.warning("%s: %s stays on torch (%s)", slot, live.model.name, live.failure)
+            elif (m := self.loaded[slot]) is not None and m.model is live.model:
+                self.loaded[slot] = replace(m, backend=backend)
+                if (e := self.loaded["edited"]) is not None and e.model is live.model:
+                    self.loaded["edited"] = replace(e, backend=backend)
+            if self.on_change:
+                self.on_change(slot)
 
     # -- the Edited Model ---------------------------------------------------------------
     def set_edited(self, model, title: str = "Edited Model", key: str = "edited") -> None:
@@ -154,12 +181,12 @@ class ModelSlots:
         if current is not None and (current.name, current.checkpoint) == (name, checkpoint):
             self._bump(slot)
             return
-        from nets.backends import OnnxUnavailable, make_backend
+        from nets.backends import OnnxUnavailable
 
         start = time.perf_counter()
         try:
             model, title, key = self.loader(name, checkpoint)
-            backend = make_backend(self.backend, model)
+            backend = self._start_backend(slot, model)
         except Exception as exc:  # any broken file or entry: report it, keep the app
             # A backend missing here is no fault of the model: that comes first.
             what = ("" if isinstance(exc, OnnxUnavailable)
@@ -179,6 +206,21 @@ class ModelSlots:
                  self.loaded[slot].load_s)
         self._bump(slot)
 
+    def _start_backend(self, slot: str, model):
+        """The backend ``model`` runs on in ``slot`` from now; an export it waits for is
+        kept in ``live``, the one the slot waited for before is stopped."""
+        from nets.backends import make_backend, start_backend
+
+        live = start_backend(self.backend, model) if self.background_exports else None
+        backend = live.backend if live is not None else make_backend(self.backend, model)
+        if (old := self.live.pop(slot, None)) is not None:
+            old.release()
+        self.notes.pop(slot, None)
+        if live is not None and live.pending:
+            self.live[slot] = live
+            self.notes[slot] = "on torch until its ONNX graph is exported"
+        return backend
+
     def _revert(self, slot: str, current: LoadedModel | None) -> None:
         if current is None:
             return
@@ -197,3 +239,6 @@ class ModelSlots:
 
     def destroy(self) -> None:
         self._unsubscribe()
+        for live in self.live.values():
+            live.release(stop=False)  # it may finish while this process lives: a graph cached
+        self.live.clear()

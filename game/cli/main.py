@@ -141,8 +141,11 @@ def cmd_app(args) -> int:
     from game.app.root import PerturberApp
 
     size = parse_size(args.size)
+    # A screenshot shows what the models on the asked backend give; an interactive
+    # window does not wait for a model's ONNX export (it runs on torch meanwhile).
     app = PerturberApp(params=initial_params(args), offscreen=offscreen, size=size,
-                       backend=args.inference, gui_cache=args.gui_cache)
+                       backend=args.inference, gui_cache=args.gui_cache,
+                       background_exports=not screenshot)
     if screenshot:  # the app exits after its first frames: no visualisations started
         app.featvis.paused = True
     finish_scene_options(args, app.params, app.controller)

@@ -40,8 +40,9 @@ def run(args) -> int | None:
     if args.out:
         check_output(args.out, force=args.force)
     check_backend(args)
+    # As the interactive app runs: a model's missing ONNX graph is exported in the background.
     app = PerturberApp(offscreen=True, size=(1280, 800), backend=args.inference,
-                       gui_cache=getattr(args, "gui_cache", True))
+                       gui_cache=getattr(args, "gui_cache", True), background_exports=True)
     app.controller.use_preferred_camera()
     quiet = 0.0
     if args.kiosk:

@@ -8,7 +8,8 @@ included), ``igLoop`` (``IG_LOOP`` = 50) renders every active buffer and the win
 1. ``KIOSK`` first: it wraps the tasks of tools attached since the last frame in its
    guard, runs the idle timer and plays the attract tour before anyone reads the state.
 2. Input (gamepad, mouse drag, a live replay) turns into parameter changes.
-3. ``EDIT`` rebuilds the Edited Model from the settled parameters, before ``ARM``
+3. ``MODELS`` moves a model slot onto its ONNX graph once a background export has
+   written it (``game.app.slots``). ``EDIT`` rebuilds the Edited Model from the settled parameters, before ``ARM``
    arms the offscreen buffers for a changed scene (sync mode renders and infers right
    there, so the window shows the frame with its results in the same frame).
    ``WINDOW`` then switches the window off for this frame if nothing in it can have
@@ -36,6 +37,7 @@ class Stage(IntEnum):
     GAMEPAD = 5
     MOUSE = 10
     REPLAY = 11
+    MODELS = 43
     EDIT = 44
     ARM = 45
     WINDOW = 49

@@ -14,16 +14,20 @@
   openvino does not import, also from ``import_openvino()``.
 - ``make_backend(name, classifier)``: ``"torch"``, ``"onnx"``, ``"openvino"`` or
   ``"auto"`` (onnx when it can be had, else torch, with the reason logged).
+- ``start_backend(name, classifier)``: a ``LiveBackend``, the same choice without
+  waiting for a missing ONNX export ("auto" runs on torch until a child process has
+  written the graph; ``poll()`` then gives the onnx backend).
 
 Outputs are torch tensors whatever the backend, so callers stay the same
 (``torch.from_numpy`` makes the onnxruntime ones without a copy).
 """
 from .base import Backend
+from .deferred import LiveBackend, start_backend
 from .factory import BACKENDS, make_backend
 from .onnx_backend import OnnxBackend, OnnxUnavailable, import_onnxruntime
 from .openvino_backend import OpenVinoBackend, OpenVinoUnavailable, import_openvino
 from .torch_backend import TorchBackend
 
-__all__ = ["BACKENDS", "Backend", "OnnxBackend", "OnnxUnavailable", "OpenVinoBackend",
-           "OpenVinoUnavailable", "TorchBackend", "import_onnxruntime", "import_openvino",
-           "make_backend"]
+__all__ = ["BACKENDS", "Backend", "LiveBackend", "OnnxBackend", "OnnxUnavailable",
+           "OpenVinoBackend", "OpenVinoUnavailable", "TorchBackend", "import_onnxruntime",
+           "import_openvino", "make_backend", "start_backend"]
