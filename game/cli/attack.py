@@ -112,11 +112,9 @@ def cmd_attack(args) -> int:
     specs = parse_models(args.model)
     if len(specs) != 1:
         raise ParamError(f"--model {args.model!r}: attack one model at a time")
-    for path, ext in ((args.out, ".png"), (args.save, ".npz")):
-        if path and Path(path).suffix.lower() != ext:
-            raise ParamError(f"{path}: expected a {ext} file")
+    for path, flag, ext in ((args.out, "--out", ".png"), (args.save, "--save", ".npz")):
         if path:
-            check_output(path, force=args.force)
+            check_output(path, force=args.force, what=flag, suffixes=(ext,))
     (name, model), = load_models(specs)
     classes = class_names(model)
     label_of = classes.label

@@ -99,12 +99,10 @@ def check_options(args) -> None:
         raise ParamError(f"--threads {args.threads}: choose 1..256")
     if args.seed < 0:
         raise ParamError(f"--seed {args.seed}: must not be negative")
-    if args.out and Path(args.out).suffix.lower() != ".png":
-        raise ParamError(f"--out {args.out}: give a .png file")
     if args.out:
         from game.core.outputs import check_output
 
-        check_output(args.out, force=args.force)
+        check_output(args.out, force=args.force, what="--out", suffixes=(".png",))
     if not cache_writable(_cache(args).root) and not args.out:
         raise ParamError(f"the feature-visualisation cache {_cache(args).root} cannot be "
                          "written: give --out FILE.png (or --cache DIR) to keep the picture")

@@ -116,7 +116,8 @@ def cmd_render(args) -> int:
         raise ParamError("render needs --out FILE.png (or --list-params)")
     from game.core.outputs import atomic_path, check_output
 
-    out = check_output(args.out, force=True)  # a frame is quick to make again: replaced
+    # A frame is quick to make again: an existing file is replaced.
+    out = check_output(args.out, force=True, what="--out", suffixes=(".png",))
     frame = render_frame(args)
     from PIL import Image
 
@@ -124,6 +125,10 @@ def cmd_render(args) -> int:
         Image.fromarray(frame.image).save(part)
     print(f"wrote {out} (224x224 network input)")
     return 0
+
+
+# What Panda3D writes a window screenshot as, by the file's suffix.
+SCREENSHOT_TYPES = (".png", ".jpg", ".jpeg", ".bmp", ".tga", ".tif", ".tiff")
 
 
 def cmd_app(args) -> int:
@@ -134,6 +139,12 @@ def cmd_app(args) -> int:
     if offscreen and not screenshot:
         screenshot = "out/window.png"
         print("no display: running offscreen and saving a screenshot of the window", file=sys.stderr)
+    from game.core.outputs import check_output
+
+    if screenshot:  # both before the app starts: it takes seconds
+        check_output(screenshot, force=True, what="--screenshot", suffixes=SCREENSHOT_TYPES)
+    if args.record:  # the recorder never replaces a file: it takes the next free name
+        check_output(args.record, force=True, what="--record")
     scene_assignments(args)
     from game.core.torch_first import import_torch_first
 

@@ -2,7 +2,8 @@
 
 ``check_output(path, force)`` runs before a command does its work: the folder is created,
 a probe file is made and removed there (so a read-only or missing place fails now, not
-after an hour of work), and an existing file is refused unless ``force``.
+after an hour of work), an existing file is refused unless ``force``, and so are a
+folder, a device and a suffix the writer does not make.
 ``atomic(path)`` writes through a uniquely named temporary file beside ``path`` and moves
 it into place only when the block finishes: a failure or a kill leaves no half-written
 file under the real name.
@@ -19,13 +20,28 @@ from game.core.params import ParamError
 MAX_NAME_BYTES = 255
 
 
-def check_output(path, force: bool = False, what: str = "output") -> Path:
-    """``path`` as a Path, once it is known that a file can be written there."""
+def check_output(path, force: bool = False, what: str = "output",
+                 suffixes: tuple[str, ...] = ()) -> Path:
+    """``path`` as a Path, once it is known that a file can be written there.
+
+    Refused: a name ending in a separator or naming a folder, an existing device, pipe or
+    socket (a file is written beside it and moved onto its name: that would replace
+    ``/dev/null`` itself), a suffix not in ``suffixes`` (when given, lower case with the
+    dot), an existing file without ``force``, a place that cannot be written.
+    """
+    text = os.fspath(path)
     path = Path(path)
     if len(path.name.encode()) > MAX_NAME_BYTES:
         raise ParamError(f"{what} {path}: the file name is longer than {MAX_NAME_BYTES} bytes")
-    if path.is_dir():
-        raise ParamError(f"{what} {path} is a folder; give a file name")
+    if path.is_dir() or text.endswith((os.sep, "/")) or not path.name:
+        raise ParamError(f"{what} {text} is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise ParamError(f"{what} {path} is not a regular file (a device, pipe or socket); "
+                         "give a file name")
+    if suffixes and path.suffix.lower() not in suffixes:
+        wanted = (f"a {suffixes[0]} file" if len(suffixes) == 1
+                  else f"a file ending in {', '.join(suffixes)}")
+        raise ParamError(f"{what} {path}: give {wanted}")
     if path.exists() and not force:
         raise ParamError(f"{what} {path} exists; pass --force to replace it")
     try:

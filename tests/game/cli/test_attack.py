@@ -56,7 +56,7 @@ def test_targeted_linf_attack_in_255_units(tmp_path):
     (["--target", "zebrafish"], "no class"),
     (["--model", "nope"], "unknown model"),
     (["--model", "mobilenet_v2,efficientnet_lite0"], "one model at a time"),
-    (["--out", "x.jpg"], "expected a .png"),
+    (["--out", "x.jpg"], "give a .png file"),
     (["--set", "hue=9"], "out of range"),
 ])
 def test_bad_input_is_refused_before_rendering(capsys, args, fragment):

@@ -66,6 +66,26 @@ def test_bad_input_gives_a_clear_message_and_status_2(tmp_path):
         assert "Traceback" not in out.stderr
 
 
+def test_output_paths_are_refused_before_any_work(tmp_path):
+    """A device, a folder or a suffix the writer cannot make: status 2 and one line,
+    before the app or the renderer starts."""
+    (tmp_path / "f").mkdir()
+    for args, fragment in (
+        (["render", "--out", "/dev/null"], "not a regular file"),
+        (["render", "--out", f"{tmp_path}/sub/"], "is a folder"),
+        (["render", "--out", str(tmp_path / "x.jpg")], "give a .png file"),
+        (["--offscreen", "--screenshot", str(tmp_path / "w.gif")], "give a file ending in .png"),
+        (["--offscreen", "--screenshot", "/dev/null"], "not a regular file"),
+        (["--offscreen", "--record", "/dev/null"], "not a regular file"),
+        (["--offscreen", "--screenshot", str(tmp_path / "f")], "is a folder"),
+    ):
+        out = perturber(*args)
+        assert out.returncode == 2, (args, out.stderr)
+        assert fragment in out.stderr and "Traceback" not in out.stderr, (args, out.stderr)
+        assert "load-display" not in out.stderr, "refused only after Panda3D started"
+    assert [p.name for p in tmp_path.iterdir()] == ["f"] and not any((tmp_path / "f").iterdir())
+
+
 def test_offscreen_screenshot_of_the_whole_window(tmp_path):
     shot = tmp_path / "window.png"
     out = perturber("--offscreen", "--screenshot", str(shot), "--object", "sphere_box")

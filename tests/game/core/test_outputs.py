@@ -33,6 +33,35 @@ def test_a_folder_or_an_overlong_name_is_refused(tmp_path):
         check_output(tmp_path / ("x" * 300 + ".csv"))
 
 
+def test_a_name_ending_in_a_separator_is_a_folder_even_before_it_exists(tmp_path):
+    with pytest.raises(ParamError, match="is a folder"):
+        check_output(f"{tmp_path}/new/")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])
+def test_a_device_is_refused_with_force_too(device):
+    """A file is written beside the output and moved onto its name: on a device that
+    would replace the device itself."""
+    with pytest.raises(ParamError, match="not a regular file"):
+        check_output(device, force=True)
+    assert not os.path.isfile(device)
+
+
+def test_a_fifo_is_refused(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    with pytest.raises(ParamError, match="not a regular file"):
+        check_output(tmp_path / "pipe.csv", force=True)
+
+
+def test_suffixes_are_checked_in_any_case(tmp_path):
+    assert check_output(tmp_path / "a.PNG", suffixes=(".png",)).name == "a.PNG"
+    with pytest.raises(ParamError, match="--out .*a.jpg: give a .png file"):
+        check_output(tmp_path / "a.jpg", what="--out", suffixes=(".png",))
+    with pytest.raises(ParamError, match="give a file ending in .png, .jpg"):
+        check_output(tmp_path / "a", suffixes=(".png", ".jpg"))
+
+
 def test_atomic_leaves_nothing_when_the_block_fails(tmp_path):
     out = tmp_path / "r.csv"
     out.write_text("previous")
