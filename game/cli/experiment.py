@@ -96,7 +96,9 @@ def run(args) -> int | None:
     check_backend(args, "--net-backend")
     common = dict(models=models, objects=tuple(objects), backend=args.backend,
                   workers=args.workers, ray=args.ray, thumb=args.thumb, inference=args.inference)
-    out = Path(args.out)
+    from game.core.outputs import check_output_dir
+
+    out = check_output_dir(args.out, "--out")
     if args.experiment == "yaw-fluctuation":
         report = _yaw(args, out, common)
     else:

@@ -183,8 +183,9 @@ class ProgressBar:
 def prepare_out(out: Path, resume: bool, force: bool) -> None:
     """Refuse to overwrite an earlier sweep unless resuming it or forced; check writability."""
     from game.batch.sweep import journal
-    from game.core.outputs import check_output
+    from game.core.outputs import check_output, check_output_dir
 
+    check_output_dir(out, "--out")
     earlier = [n for n in (*OUTPUTS, journal.NAME) if (out / n).exists()]
     if resume and not (out / journal.NAME).is_file():
         raise ParamError(f"--resume: {out} holds no {journal.NAME} to continue")

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from game.cli import values
-from game.core.outputs import check_output
+from game.core.outputs import check_output, check_output_dir
 from game.core.params import ParamError
 
 MAX_MINUTES = 7 * 24 * 60
@@ -196,7 +196,7 @@ def cmd_train(args) -> int:
     except ValueError as exc:
         raise ParamError(f"train: {exc}") from None
     name = args.name or f"mobilenet_v2_{args.variant}"
-    out = Path(args.out)
+    out = check_output_dir(args.out, "--out")
     state = resume_state(args.resume, out, name) if args.resume else None
     if state is not None:   # the settings now; the data's sizes are checked once it is made
         state.check("loop", {**state.run, **run_settings(cfg, cfg.FREE_ON_RESUME)})

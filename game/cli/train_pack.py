@@ -118,9 +118,13 @@ def cmd_train_pack(args) -> int:
     from nets.training.pack import write_pack
     from nets.training.photos import photos
 
+    from game.core.outputs import check_output
+
     seeds = parse_seeds(args.seeds)
     if args.renders < 1 or not 1 <= args.quality <= 100:
         raise ParamError("train-pack: --renders must be >= 1 and --quality in 1..100")
+    # A pack takes minutes to make: a file in its place is replaced, a folder or a device is not.
+    check_output(args.out, force=True, what="--out", suffixes=(".npz",))
     variety = variety_of(args)
     photo_names = variety.photo_names()
     clean, swapped, table = [], [], {}

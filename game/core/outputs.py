@@ -3,7 +3,8 @@
 ``check_output(path, force)`` runs before a command does its work: the folder is created,
 a probe file is made and removed there (so a read-only or missing place fails now, not
 after an hour of work), an existing file is refused unless ``force``, and so are a
-folder, a device and a suffix the writer does not make.
+folder, a device and a suffix the writer does not make. ``check_output_dir(path)`` does
+the same for an output folder.
 ``atomic(path)`` writes through a uniquely named temporary file beside ``path`` and moves
 it into place only when the block finishes: a failure or a kill leaves no half-written
 file under the real name.
@@ -47,6 +48,21 @@ def check_output(path, force: bool = False, what: str = "output",
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".probe", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ParamError(f"{what} {path}: cannot write there ({exc.strerror or exc})") from None
+    return path
+
+
+def check_output_dir(path, what: str = "output folder") -> Path:
+    """``path`` as a Path to a folder that exists (made if need be) and can be written."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ParamError(f"{what} {path} is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".perturber.", suffix=".probe", dir=path)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:

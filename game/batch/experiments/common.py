@@ -68,11 +68,15 @@ def preferred_camera(pair: str) -> dict:
 
 
 def check_models(specs: list[str]) -> tuple[str, ...]:
-    """Registry names (``NAME[@ITER]``, weights present) or ``py:module:callable``."""
+    """Registry names (``NAME[@ITER]``, weights present) or ``py:module:callable`` (which
+    must give a Classifier)."""
     from nets import registry
+
+    from game.batch.sweep.checks import model_layers
 
     for spec in specs:
         if spec.startswith("py:"):
+            model_layers(spec)  # built once here: a bad one is refused now
             continue
         name, _, it = spec.partition("@")
         if name not in registry.names():

@@ -15,9 +15,9 @@ def model_layers(spec: str) -> tuple:
         from game.batch.sweep.worker import resolve_model
 
         try:
-            return tuple(getattr(resolve_model(spec), "layers", ()))
-        except (ImportError, AttributeError, ValueError) as exc:
-            raise ParamError(f"{spec}: {exc}") from None
+            return tuple(resolve_model(spec).layers)
+        except ValueError as exc:
+            raise ParamError(str(exc)) from None
     from nets import registry
 
     name, _, it = spec.partition("@")

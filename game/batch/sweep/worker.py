@@ -37,8 +37,7 @@ def resolve_model(spec: str):
     models = _STATE.setdefault("models", {})
     if spec not in models:
         if spec.startswith("py:"):
-            module, _, attr = spec[3:].partition(":")
-            model = getattr(importlib.import_module(module), attr)()
+            model = factory_model(spec)
         else:
             from nets import registry
 
@@ -47,6 +46,31 @@ def resolve_model(spec: str):
         model.eval()
         models[spec] = model
     return models[spec]
+
+
+def factory_model(spec: str):
+    """The ``Classifier`` that ``py:module:callable`` gives when called with no arguments;
+    ValueError saying what is wrong (no such module or callable, the call failed, or it
+    gave something else)."""
+    from nets.classifier import Classifier
+
+    module, _, attr = spec[3:].partition(":")
+    if not module or not attr:
+        raise ValueError(f"{spec!r}: expected py:module:callable")
+    try:
+        factory = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{spec}: {exc}") from None
+    if not callable(factory):
+        raise ValueError(f"{spec}: {module}.{attr} is not callable")
+    try:
+        model = factory()
+    except Exception as exc:  # the user's own code: say what it raised
+        raise ValueError(f"{spec}: {module}.{attr}() failed ({type(exc).__name__}: {exc})") from None
+    if not isinstance(model, Classifier):
+        raise ValueError(f"{spec}: {module}.{attr}() gave a {type(model).__name__}, "
+                         "not a nets.classifier.Classifier")
+    return model
 
 
 def resolve_backend(spec: str, inference: str):

@@ -67,23 +67,36 @@ def test_bad_input_gives_a_clear_message_and_status_2(tmp_path):
 
 
 def test_output_paths_are_refused_before_any_work(tmp_path):
-    """A device, a folder or a suffix the writer cannot make: status 2 and one line,
-    before the app or the renderer starts."""
+    """A device or pipe, a folder, a file where a folder goes, or a suffix the writer
+    cannot make: status 2 and one line, before the app or the renderer starts. (A file
+    written beside a device and moved onto its name would replace the device.)"""
+    import os
+
     (tmp_path / "f").mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    os.mkfifo(tmp_path / "pipe.npz")
+    (tmp_path / "file").write_text("")
+    pipe, folder, file = str(tmp_path / "pipe"), str(tmp_path / "f"), str(tmp_path / "file")
     for args, fragment in (
-        (["render", "--out", "/dev/null"], "not a regular file"),
+        (["render", "--out", pipe], "not a regular file"),
         (["render", "--out", f"{tmp_path}/sub/"], "is a folder"),
         (["render", "--out", str(tmp_path / "x.jpg")], "give a .png file"),
         (["--offscreen", "--screenshot", str(tmp_path / "w.gif")], "give a file ending in .png"),
-        (["--offscreen", "--screenshot", "/dev/null"], "not a regular file"),
-        (["--offscreen", "--record", "/dev/null"], "not a regular file"),
-        (["--offscreen", "--screenshot", str(tmp_path / "f")], "is a folder"),
+        (["--offscreen", "--screenshot", pipe], "not a regular file"),
+        (["--offscreen", "--screenshot", folder], "is a folder"),
+        (["--offscreen", "--record", pipe], "not a regular file"),
+        (["train-pack", "--out", str(tmp_path / "pipe.npz")], "not a regular file"),
+        (["train-pack", "--out", str(tmp_path / "pack.zip")], "give a .npz file"),
+        (["sweep", "--param", "yaw=0:1:2", "--out", file], "is not a folder"),
+        (["experiment", "yaw-fluctuation", "--out", file], "is not a folder"),
+        (["soak", "--out", pipe], "not a regular file"),
     ):
         out = perturber(*args)
         assert out.returncode == 2, (args, out.stderr)
         assert fragment in out.stderr and "Traceback" not in out.stderr, (args, out.stderr)
-        assert "load-display" not in out.stderr, "refused only after Panda3D started"
-    assert [p.name for p in tmp_path.iterdir()] == ["f"] and not any((tmp_path / "f").iterdir())
+        assert "load-display" not in out.stderr, ("refused only after Panda3D started", args)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f", "file", "pipe", "pipe.npz"]
+    assert not any((tmp_path / "f").iterdir()) and (tmp_path / "pipe").is_fifo()
 
 
 def test_offscreen_screenshot_of_the_whole_window(tmp_path):

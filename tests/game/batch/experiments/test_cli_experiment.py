@@ -68,6 +68,7 @@ def test_bad_input_is_a_clear_error(tmp_path, capsys):
 
     for args, fragment in ((["yaw-fluctuation", "--yaws=0,10"], "prototype yaw"),
                            (["yaw-fluctuation", "--models", "nope"], "unknown model"),
+                           (["yaw-fluctuation", "--models", "py:os:getcwd"], "not a nets."),
                            (["backgrounds", "--objects", "horse"], "unknown 'horse'"),
                            (["backgrounds", "--backgrounds", "moon"], "built-in name"),
                            (["backgrounds", "--conditions", "sepia"], "unknown 'sepia'")):

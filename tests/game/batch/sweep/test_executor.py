@@ -70,6 +70,11 @@ def test_a_cancelled_run_stops(sweep_worker, tiny_sweep):
     (dict(models=("no_such_model",)), "unknown model"),
     (dict(models=("mobilenet_v2@123",)), "no checkpoint 123"),
     (dict(models=("py:tests.game.batch.sweep.tiny_models:nothing",)), "nothing"),
+    (dict(models=("py:no_such_module:f",)), "No module named 'no_such_module'"),
+    (dict(models=("py:os",)), "expected py:module:callable"),
+    (dict(models=("py:os:sep",)), "os.sep is not callable"),
+    (dict(models=("py:os:system",)), r"os.system\(\) failed \(TypeError"),
+    (dict(models=("py:os:getcwd",)), "gave a str, not a nets.classifier.Classifier"),
 ])
 def test_bad_jobs_are_refused_before_anything_runs(kwargs, fragment):
     job = ProbeJob(**{"models": (TINY,), **kwargs})
