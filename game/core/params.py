@@ -253,20 +253,12 @@ class ParamState:
 
     # -- writing ---------------------------------------------------------------
     def set(self, name: str, value) -> None:
-        if name in self._discrete:
-            self._set_discrete(name, value)
-            return
-        if name not in BY_NAME:
-            raise ParamError(self._unknown(name))
-        v = BY_NAME[name].validate(value)
-        changes = [(name, v)] + [(n, v) for n in LINKED.get(name, ())]
-        for n, val in changes:
-            if self._values[n] != val:
-                self._values[n] = val
-                self._changed(n, val)
+        self._tell(self._assign(name, value))
 
     def update(self, assignments: dict | Iterable[tuple[str, object]]) -> None:
-        """Apply several values; all are validated before any is applied."""
+        """Apply several values; all are validated before any is applied, and all are
+        applied before any listener hears of them (a listener of ``model2`` then reads
+        the ``model2_checkpoint`` that came with it)."""
         items = list(assignments.items() if isinstance(assignments, dict) else assignments)
         for name, value in items:
             if name in self._discrete:
@@ -275,8 +267,10 @@ class ParamState:
                 BY_NAME[name].validate(value)
             else:
                 raise ParamError(self._unknown(name))
+        changes = []
         for name, value in items:
-            self.set(name, value)
+            changes += self._assign(name, value)
+        self._tell(changes)
 
     def reset(self, group: str | None = None) -> None:
         """Back to defaults: one group, or (``None``) every scene parameter."""
@@ -319,25 +313,44 @@ class ParamState:
             yield
 
     # -- internals ---------------------------------------------------------------
-    def _set_discrete(self, name: str, value) -> None:
-        value = check_discrete(name, value)
-        if self._discrete[name] != value:
+    def _assign(self, name: str, value) -> list[tuple[str, object, int]]:
+        """Store ``value`` (and the values linked to it), telling nobody yet: the
+        changes as (name, value, serial)."""
+        if name in self._discrete:
+            value = check_discrete(name, value)
+            if self._discrete[name] == value:
+                return []
             self._discrete[name] = value
-            self._changed(name, value)
+            return [(name, value, self._count(name))]
+        if name not in BY_NAME:
+            raise ParamError(self._unknown(name))
+        value = BY_NAME[name].validate(value)
+        changes = []
+        for n in (name, *LINKED.get(name, ())):
+            if self._values[n] != value:
+                self._values[n] = value
+                changes.append((n, value, self._count(n)))
+        return changes
 
-    def _changed(self, name: str, value) -> None:
-        """Tell the listeners. A listener that changes ``name`` again (a slot going back
-        to the model it still holds after a failed load) ends this emission: every
-        listener then hears the newer value, and none hears a value after a newer one."""
+    def _count(self, name: str) -> int:
         self.version += 1
         serial = self._serials[name] = self._serials.get(name, 0) + 1
+        return serial
 
-        def current() -> bool:
-            return self._serials[name] == serial
+    def _tell(self, changes: list[tuple[str, object, int]]) -> None:
+        """Tell the listeners, change by change. A listener that changes a parameter again
+        (a slot going back to the model it still holds after a failed load) ends the
+        emission of the older value: every listener then hears the newer value, and none
+        hears a value after a newer one, nor a value that was replaced before it was told."""
+        for name, value, serial in changes:
+            def current(name=name, serial=serial) -> bool:
+                return self._serials[name] == serial
 
-        if name in self._signals:
-            self._signals[name].emit_while(current, name, value)
-        self._every.emit_while(current, name, value)
+            if not current():
+                continue
+            if name in self._signals:
+                self._signals[name].emit_while(current, name, value)
+            self._every.emit_while(current, name, value)
 
     @staticmethod
     def _unknown(name: str) -> str:

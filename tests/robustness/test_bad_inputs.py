@@ -77,9 +77,10 @@ def test_a_malformed_gltf_is_refused_and_the_process_lives(tmp_path):
     (["train", "--variant", "adv", "--name", "../../x", "--out", "OUT"], "a name is"),
 ])
 def test_nonsense_is_refused_before_any_work(tmp_path, cache, argv, fragment):
-    argv = [str(tmp_path / "out") if a == "OUT" else a for a in argv]
+    out = tmp_path / ("out.png" if argv[0] == "render" else "out")
+    argv = [str(out) if a == "OUT" else a for a in argv]
     assert_refused(*run(*argv), fragment)
-    assert nothing_made(cache) and not (tmp_path / "out").exists()
+    assert nothing_made(cache) and not out.exists()
 
 
 def test_a_scene_input_that_cannot_be_used_stops_the_run(tmp_path):

@@ -120,6 +120,29 @@ def test_after_a_failed_load_the_menu_shows_the_model_still_loaded(app, tmp_path
         app.step(2)
 
 
+def test_picking_a_model_without_the_shown_checkpoint_loads_its_final_weights(app):
+    """Model 2 on a training checkpoint; a model without that checkpoint picked in the
+    menu comes with its final weights, without an error."""
+    row = app.slots_view.slots["model2"]
+    n = len(app.messages)
+    try:
+        row.menu.pick("mobilenet_v2_adv")
+        app.params.set("model2_checkpoint", 31)
+        app.step(2)
+        assert (app.slots.loaded["model2"].name, app.slots.loaded["model2"].checkpoint) == (
+            "mobilenet_v2_adv", 31)
+        row.menu.pick("efficientnet_lite0")
+        app.step(2)
+        assert len(app.messages) == n and "model2" not in app.slots.errors
+        assert (app.slots.loaded["model2"].name, app.slots.loaded["model2"].checkpoint) == (
+            "efficientnet_lite0", 0)
+        assert app.params["model2_checkpoint"] == 0 and row.menu.value == "efficientnet_lite0"
+        assert app.engine.result.outputs[1].model == "efficientnet_lite0"
+    finally:
+        app.params.update({"model2": "efficientnet_lite0", "model2_checkpoint": 0})
+        app.step(2)
+
+
 def test_errors_show_on_one_status_line_under_what_failed(app):
     line = app.status_line
     app.params.set("background", "/no/such/background.png")  # a scene input that fails

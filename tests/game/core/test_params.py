@@ -210,3 +210,32 @@ def test_a_listener_that_changes_the_value_back_ends_the_older_news():
     assert state["model2"] == "efficientnet_lite0"
     state.set("model2", "mobilenet_v2")
     assert heard[-1] == everything[-1] == "mobilenet_v2"
+
+
+def test_an_update_is_applied_whole_before_anyone_hears_of_it():
+    """A model slot hears its model change with the checkpoint that came with it."""
+    state = ParamState()
+    state.update({"model2": "mobilenet_v2_adv", "model2_checkpoint": 31})
+    seen = []
+    state.watch(("model2", "model2_checkpoint"),
+                lambda n, v: seen.append((n, v, state["model2"], state["model2_checkpoint"])))
+    state.update({"model2": "efficientnet_lite0", "model2_checkpoint": 0})
+    assert seen == [("model2", "efficientnet_lite0", "efficientnet_lite0", 0),
+                    ("model2_checkpoint", 0, "efficientnet_lite0", 0)]
+
+
+def test_a_value_replaced_by_a_listener_before_it_was_told_is_never_told():
+    """A slot that puts back both its model and checkpoint while hearing of the model:
+    nobody hears the checkpoint that came with the failed model."""
+    state = ParamState()
+    heard = []
+
+    def go_back(_n, v):
+        if v == "resnet50":
+            state.update({"model2": "efficientnet_lite0", "model2_checkpoint": 0})
+
+    state.watch("model2", go_back)
+    state.watch_all(lambda n, v: heard.append((n, v)))
+    state.update({"model2": "resnet50", "model2_checkpoint": 7})
+    assert state["model2"] == "efficientnet_lite0" and state["model2_checkpoint"] == 0
+    assert heard == [("model2", "efficientnet_lite0"), ("model2_checkpoint", 0)]
