@@ -102,12 +102,14 @@ def write_video(app, rec: fmt.Recording, out: Path, fps: int = 25, on_progress=N
         stream.options = {"preset": "veryfast", "crf": "23"}
         for k in range(n):
             t = k / fps
+            due = []
             while nxt < len(rec.events) and rec.events[nxt]["t"] <= t + 1e-9:
                 if rec.events[nxt]["kind"] == "frame":
                     player.report.unchecked += 1
                 else:
-                    player.apply(nxt)
+                    due.append(nxt)
                 nxt += 1
+            player.apply_many(due)
             app.step()
             img = window_image(app)[:h, :w]
             for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):

@@ -1,9 +1,10 @@
 """Plays a recording back into a PerturberApp.
 
 :func:`initial_params` gives the header's snapshot as a ParamState (build the app
-with it). :class:`Player` applies events: parameters through ``params.set``, actions
-through ``app.actions.do``, focus as the ``perturber-focus`` event; ``frame`` events are
-checked against the app's latest inference result.
+with it). :class:`Player` applies events: parameters through ``params.update`` (the ones
+next to each other at once, as the app changed them), actions through
+``app.actions.do``, focus as the ``perturber-focus`` event; ``frame`` events are checked
+against the app's latest inference result.
 
 Headless (:func:`verify`): events in order as fast as possible; at each ``frame``
 event the app steps until a new inference result arrives (or ``MAX_STEPS`` frames
@@ -114,6 +115,35 @@ class Player:
         except (ParamError, KeyError, TypeError) as exc:
             self._warn(index, f"could not apply {kind} event: {exc}")
 
+    def apply_many(self, indices) -> None:
+        """Apply the events ``indices`` (no ``frame`` events) in order. Parameter events
+        next to each other go in one ``params.update``, as the app made them: a model is
+        picked with the checkpoint that comes with it, and hearing the model alone with
+        the old checkpoint would fail to load it."""
+        batch: list[int] = []
+        for index in [*indices, None]:
+            if index is not None and self.rec.events[index]["kind"] == "param":
+                batch.append(index)
+                continue
+            if len(batch) > 1:
+                self._apply_params(batch)
+            elif batch:
+                self.apply(batch[0])
+            batch = []
+            if index is not None:
+                self.apply(index)
+
+    def _apply_params(self, batch: list[int]) -> None:
+        events = [self.rec.events[i] for i in batch]
+        try:
+            values = [(e["name"], e["value"]) for e in events]
+            self.app.params.update(values)  # all checked before any is applied
+        except (ParamError, KeyError, TypeError):
+            for index in batch:  # one by one: the bad ones are reported, the rest applied
+                self.apply(index)
+            return
+        self.report.events += len(batch)
+
     def check_frame(self, index: int, result) -> bool:
         """Compare frame event ``index`` with ``result``; False on a mismatch."""
         event = self.rec.events[index]
@@ -176,10 +206,13 @@ def verify(app, rec: fmt.Recording) -> Report:
     first mismatch."""
     player = Player(app, rec)
     engine = app.engine
+    pending: list[int] = []  # the events since the last frame
     for index, event in enumerate(rec.events):
         if event["kind"] != "frame":
-            player.apply(index)
+            pending.append(index)
             continue
+        player.apply_many(pending)
+        pending = []
         before = engine.result
         for _ in range(MAX_STEPS):
             app.step()
@@ -189,7 +222,8 @@ def verify(app, rec: fmt.Recording) -> Report:
             if engine.result is not before:
                 break
         if not player.check_frame(index, engine.result):
-            break
+            return player.report
+    player.apply_many(pending)
     return player.report
 
 
@@ -201,13 +235,14 @@ def play_live(app, rec: fmt.Recording, speed: float = 1.0, on_done=None) -> Play
 
     def task(task):
         now = (time.monotonic() - start) * speed
-        i = state["next"]
+        i, due = state["next"], []
         while i < len(rec.events) and rec.events[i]["t"] <= now:
             if rec.events[i]["kind"] == "frame":
                 player.report.unchecked += 1  # live: the window may be a frame behind
             else:
-                player.apply(i)
+                due.append(i)
             i += 1
+        player.apply_many(due)
         state["next"] = i
         if i >= len(rec.events):
             if on_done:
