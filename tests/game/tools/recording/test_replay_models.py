@@ -1,21 +1,15 @@
 """A session that picks models in the slot menu replays to the same models and frames."""
-from game.core.params import ParamState
 from game.tools.recording import format as fmt
 from game.tools.recording import replay
-from tests.game.tools.recording.test_session import make_app
+from tests.game.tools.recording.test_session import make_app, session_app
 
 
 def test_a_model_picked_with_its_final_weights_replays_as_picked(tmp_path, background_file):
     """Model 2 on a checkpoint, then a model without that checkpoint picked in the menu:
     the model and its checkpoint are two events, applied together on replay."""
     path = tmp_path / "models.jsonl"
-    params = ParamState()
-    params.update({"object": "sphere_box", "background": str(background_file),
-                   "show_activations": 0})
-    app = make_app(params)
+    app = session_app(background_file)
     try:
-        app.controller.use_preferred_camera()
-        app.step(2)
         app.tools["recorder"].start(path)
         row = app.slots_view.slots["model2"]
         row.menu.pick("mobilenet_v2_adv")

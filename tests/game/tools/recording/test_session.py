@@ -18,18 +18,25 @@ def make_app(params):
     return PerturberApp(params=params, offscreen=True, size=SIZE)
 
 
-@pytest.fixture(scope="module")
-def recording(tmp_path_factory, background_file):
-    """A short session: param changes, camera moves, a focus event, an unknown action."""
-    path = tmp_path_factory.mktemp("rec") / "session.jsonl"
+def session_app(background_file):
+    """The app a session is recorded in: the sphere/box pair on the busy background,
+    from its preferred camera, two frames in."""
     params = ParamState()
     # activations off: nothing recorded depends on them and the frames infer faster
     params.update({"object": "sphere_box", "background": str(background_file),
                    "show_activations": 0})
     app = make_app(params)
+    app.controller.use_preferred_camera()
+    app.step(2)
+    return app
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory, background_file):
+    """A short session: param changes, camera moves, a focus event, an unknown action."""
+    path = tmp_path_factory.mktemp("rec") / "session.jsonl"
+    app = session_app(background_file)
     try:
-        app.controller.use_preferred_camera()
-        app.step(2)
         recorder = app.tools["recorder"]
         assert recorder.start(path) == path and recorder.button.recording
         for name, value in [("yaw", -20.0), ("pitch", -5.0), ("hue", 0.2),
