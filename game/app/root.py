@@ -104,20 +104,19 @@ class PerturberApp:
 
     # -- models ----------------------------------------------------------------------
     def _build_models(self, backend: str, background_exports: bool) -> None:
-        import os
-
         import numpy as np
         import torch
 
         from game.app.engine import InferenceEngine
         from game.app.slots import ModelSlots
+        from game.core.environment import torch_threads
 
         # The rasteriser (llvmpipe here) and torch share the cores. On a quiet 2-core
         # machine torch's default (2 threads) gave the shortest frames; on a busy one
         # 1 thread is 2-5x faster and steadier: PERTURBER_TORCH_THREADS=1.
-        threads = os.environ.get("PERTURBER_TORCH_THREADS")
+        threads = torch_threads()
         if threads:
-            torch.set_num_threads(max(1, int(threads)))
+            torch.set_num_threads(threads)
 
         from game.core.texconv import numpy_to_texture
 

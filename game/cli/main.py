@@ -23,6 +23,7 @@ from pathlib import Path
 from game.cli.args import (add_backend_option, add_scene_options, finish_scene_options,
                            initial_params, merge_scene_options, parse_size,
                            render_frame, scene_assignments)
+from game.core import environment
 from game.core.params import CHOICES, DISCRETE, MAY_BE_EMPTY, PARAMS, ParamError
 
 
@@ -231,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     merge_scene_options(args)
     try:
+        environment.check()
         return run(args)
     except Exception as exc:  # noqa: BLE001  every failure ends here, said once
         return report(exc, args.debug)
