@@ -8,8 +8,8 @@
 ``make_backend("auto", model)`` exports the model's graph when the cache lacks it, which
 takes ~1-10 s on two cores (longer for bigger networks). ``start_backend`` gives a
 ``TorchBackend`` at once instead and writes the graph in a child process: a separate
-interpreter (the GIL stays free), one torch thread, lowered priority (``nets.child``), and a crash of
-the exporter cannot take the caller down. ``poll`` opens the onnx backend on the new
+interpreter (the GIL stays free), one torch thread, lowered priority (``nets.child``),
+and a crash of the exporter cannot take the caller down. ``poll`` opens the onnx backend on the new
 file when the child is done. When the export fails, ``failure`` says why and the torch
 backend stays. Every other case (a cached graph, a named backend, no onnxruntime)
 is ``make_backend``'s, done at once.
