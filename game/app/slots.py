@@ -28,6 +28,7 @@ from game.core.results import SLOTS
 log = logging.getLogger(__name__)
 
 LOADABLE = ("model1", "model2")
+WAITING_NOTE = "on torch until its ONNX graph is exported"
 WATCHED = {f"{s}{suffix}" for s in LOADABLE for suffix in ("", "_checkpoint", "_enabled")} | {
     "edited_enabled"}
 
@@ -106,7 +107,6 @@ class ModelSlots:
         self.backend = backend    # for the registry models; the app passes its --backend
         self.background_exports = background_exports
         self.live: dict[str, object] = {}   # slot -> its nets.backends.LiveBackend
-        self.notes: dict[str, str] = {}     # slot -> what it runs on meanwhile
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
         self.on_change = on_change
         self.loaded: dict[str, LoadedModel | None] = {s: None for s in SLOTS}
@@ -131,6 +131,11 @@ class ModelSlots:
                 self.loaded[slot] = replace(m, backend=self._start_backend(slot, m.model))
                 self._bump(slot)
 
+    @property
+    def notes(self) -> dict[str, str]:
+        """Slot -> what it runs on while its ONNX graph is exported."""
+        return {slot: WAITING_NOTE for slot in self.live}
+
     def poll(self) -> None:
         """Move each slot whose ONNX graph a child process has just written onto it.
 
@@ -142,7 +147,6 @@ class ModelSlots:
             if live.pending:
                 continue
             del self.live[slot]
-            self.notes.pop(slot, None)
             if backend is None:
                 log.warning("%s: %s stays on torch (%s)", slot, live.model.name, live.failure)
             elif (m := self.loaded[slot]) is not None and m.model is live.model:
@@ -215,10 +219,8 @@ class ModelSlots:
         backend = live.backend if live is not None else make_backend(self.backend, model)
         if (old := self.live.pop(slot, None)) is not None:
             old.release()
-        self.notes.pop(slot, None)
         if live is not None and live.pending:
             self.live[slot] = live
-            self.notes[slot] = "on torch until its ONNX graph is exported"
         return backend
 
     def _revert(self, slot: str, current: LoadedModel | None) -> None:

@@ -36,22 +36,14 @@ def check_output(path, force: bool = False, what: str = "output",
         raise ParamError(f"{what} {path}: the file name is longer than {MAX_NAME_BYTES} bytes")
     if path.is_dir() or text.endswith((os.sep, "/")) or not path.name:
         raise ParamError(f"{what} {text} is a folder; give a file name")
-    if path.exists() and not path.is_file():
-        raise ParamError(f"{what} {path} is not a regular file (a device, pipe or socket); "
-                         "give a file name")
+    refuse_special(path, what)
     if suffixes and path.suffix.lower() not in suffixes:
         wanted = (f"a {suffixes[0]} file" if len(suffixes) == 1
                   else f"a file ending in {', '.join(suffixes)}")
         raise ParamError(f"{what} {path}: give {wanted}")
     if path.exists() and not force:
         raise ParamError(f"{what} {path} exists; pass --force to replace it")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".probe", dir=path.parent)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise ParamError(f"{what} {path}: cannot write there ({exc.strerror or exc})") from None
+    _probe(path.parent, f"{what} {path}")
     return path
 
 
@@ -60,20 +52,34 @@ def check_output_dir(path, what: str = "output folder") -> Path:
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ParamError(f"{what} {path} is not a folder")
+    _probe(path, f"{what} {path}")
+    return path
+
+
+def refuse_special(path: Path, what: str = "output") -> None:
+    """ParamError when ``path`` is a device, pipe or socket: the writers here write beside
+    it and move the file onto its name, which would replace the device itself."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ParamError(f"{what} {path} is not a regular file (a device, pipe or socket); "
+                         "give a file name")
+
+
+def _probe(folder: Path, shown: str) -> None:
+    """Make ``folder`` and a file in it (removed again); ParamError when that fails."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".perturber.", suffix=".probe", dir=path)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".perturber.", suffix=".probe", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise ParamError(f"{what} {path}: cannot write there ({exc.strerror or exc})") from None
-    return path
+        raise ParamError(f"{shown}: cannot write there ({exc.strerror or exc})") from None
 
 
 @contextlib.contextmanager
 def atomic(path, mode: str = "w", **open_kwargs):
     """``with atomic(out) as f:`` writes ``out`` whole, or leaves it untouched."""
     path = Path(path)
+    refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
     try:
@@ -91,6 +97,7 @@ def atomic_path(path):
     """Like :func:`atomic` for writers that open the file themselves: yields a temporary
     path beside ``path`` (same suffix) that is moved onto ``path`` when the block ends."""
     path = Path(path)
+    refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)

@@ -82,6 +82,8 @@ def write_pack(path, groups: dict, meta: dict, quality: int = 85) -> Path:
             "groups": {k: len(v) for k, v in groups.items()}}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
     path = Path(path)
+    if path.exists() and not path.is_file():  # moving the pack onto it would replace it
+        raise ValueError(f"{path} is not a regular file (a folder, device or pipe)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
     os.close(fd)

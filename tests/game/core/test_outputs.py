@@ -81,3 +81,14 @@ def test_atomic_path_keeps_the_suffix_and_moves_into_place(tmp_path):
         assert part.suffix == ".mp4" and part.parent == tmp_path and part != out
         part.write_bytes(b"video")
     assert out.read_bytes() == b"video" and os.listdir(tmp_path) == ["v.mp4"]
+
+
+def test_the_atomic_writers_never_move_a_file_onto_a_pipe(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    with pytest.raises(ParamError, match="not a regular file"):
+        with atomic(tmp_path / "pipe.csv") as f:
+            f.write("x")
+    with pytest.raises(ParamError, match="not a regular file"):
+        with atomic_path(tmp_path / "pipe.csv"):
+            pass
+    assert (tmp_path / "pipe.csv").is_fifo() and os.listdir(tmp_path) == ["pipe.csv"]

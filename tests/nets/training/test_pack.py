@@ -44,6 +44,17 @@ def test_group_names_must_not_contain_dots(tmp_path):
         write_pack(tmp_path / "p.npz", {"a.b": []}, {})
 
 
+def test_a_pack_is_never_moved_onto_a_pipe_or_folder(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.npz")
+    (tmp_path / "dir.npz").mkdir()
+    for name in ("pipe.npz", "dir.npz"):
+        with pytest.raises(ValueError, match="not a regular file"):
+            write_pack(tmp_path / name, {"a": []}, {})
+    assert (tmp_path / "pipe.npz").is_fifo() and sorted(os.listdir(tmp_path)) == ["dir.npz", "pipe.npz"]
+
+
 def _tampered(tmp_path, **changes):
     """A valid one-group pack with some of its arrays replaced."""
     import json
